@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The tests: lint, type-check, then pytest (real CDK synth, cfn-lint on every template).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+.venv/bin/ruff check src tests examples
+.venv/bin/mypy
+.venv/bin/pytest "$@"

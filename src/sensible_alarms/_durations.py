@@ -1,0 +1,41 @@
+"""Helpers to read aws_cdk.Duration values safely and write them in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+
+from .errors import SensibleAlarmsError
+
+
+def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) -> int:
+    """The whole number of seconds in a concrete, positive Duration, or an error naming `prop`."""
+    if not isinstance(value, cdk.Duration):
+        raise SensibleAlarmsError(
+            f"'{prop}' must be an aws_cdk.Duration, e.g. Duration.minutes(5) (got {value!r})",
+            path=path, prop=prop, value=value,
+        )
+    if cdk.Token.is_unresolved(value):
+        raise SensibleAlarmsError(
+            f"'{prop}' of {owner} must be a concrete Duration, not a token (got {value.to_string()})",
+            path=path, prop=prop, value=value,
+        )
+    millis = value.to_milliseconds()
+    if millis <= 0:
+        raise SensibleAlarmsError(
+            f"'{prop}' of {owner} must be longer than zero (got {value.to_human_string()})",
+            path=path, prop=prop, value=value,
+        )
+    return int(round(millis / 1000))
+
+
+def words(seconds: int) -> str:
+    """'30 days', '1 h', '5 min', '90 s': the way the docs and alarm texts write durations."""
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds % size == 0:
+            n = seconds // size
+            if unit == "day":
+                return f"{n} day" if n == 1 else f"{n} days"
+            return f"{n} {unit}"
+    return f"{seconds} s"

@@ -1,0 +1,213 @@
+"""ApiAlarms: availability and latency SLOs of a REST or HTTP API, as multi-window burn rates."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cloudwatch as cw
+from constructs import Construct
+
+from .._durations import words
+from ..burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
+from ..routing import AlarmRouting
+from ..slo import AvailabilitySlo, LatencySlo
+from ..urgency import Urgency
+from .entrypoint import EntrypointAlarms, round_threshold
+
+__all__ = ["ApiAlarms"]
+
+_DEFAULT_MIN_FAILED_REQUESTS = 10
+
+
+class ApiAlarms(EntrypointAlarms):
+    """Customer-impact alarms of an API Gateway REST API or HTTP API.
+
+    Availability and latency are each alarmed as multi-window, multi-burn-rate alarms (see
+    ``BURN_RATE_WINDOWS``): HIGH when the error budget burns fast (2% within 1 h confirmed over
+    5 min, or 5% within 6 h confirmed over 30 min), LOW when it burns slowly (10% within 1 day,
+    confirmed over 2 h). One composite alarm per urgency carries the notification. The Lambda
+    functions behind the API get no alarms of their own: the API's 5xx and latency are what
+    customers see.
+
+    :param api: the API: an ``aws_apigateway.RestApi`` / ``SpecRestApi`` (or any ``RestApiBase``)
+        or an ``aws_apigatewayv2.HttpApi``.
+    :param routing: where notifications go.
+    :param availability: the availability SLO.
+    :param latency: the latency SLO. Default: latency is not alarmed.
+    :param stage_name: the stage customers call. Default: the API's deployment stage (REST) or
+        default stage (HTTP).
+    :param min_failed_requests: a long burn-rate window counts only once it holds at least this
+        many failed (or slow) requests, so a handful of errors on a quiet API never notifies.
+        Default: 10 requests.
+    :param runbook_url: link written into every alarm description. Default: none.
+    """
+
+    _kind = "api"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api: apigw.RestApiBase | apigwv2.HttpApi,
+        routing: AlarmRouting,
+        availability: AvailabilitySlo,
+        latency: LatencySlo | None = None,
+        stage_name: str | None = None,
+        min_failed_requests: int = _DEFAULT_MIN_FAILED_REQUESTS,
+        runbook_url: str | None = None,
+    ) -> None:
+        super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        if not isinstance(availability, AvailabilitySlo):
+            raise self._fail(f"'availability' must be an AvailabilitySlo (got {availability!r})",
+                             "availability", availability)
+        if latency is not None and not isinstance(latency, LatencySlo):
+            raise self._fail(f"'latency' must be a LatencySlo or None (got {latency!r})", "latency", latency)
+        if isinstance(min_failed_requests, bool) or not isinstance(min_failed_requests, int) \
+                or min_failed_requests < 1:
+            raise self._fail(
+                f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
+                "min_failed_requests", min_failed_requests)
+        self._min_failed = min_failed_requests
+        self._dimensions, self._error_metric = self._resolve_api(api, stage_name)
+
+        for window in BURN_RATE_WINDOWS:
+            self._availability_window(window, availability)
+        if latency is not None:
+            for window in BURN_RATE_WINDOWS:
+                self._latency_window(window, latency)
+
+        slo_text = availability.describe() + (f"; {latency.describe()}" if latency else "")
+        what = "failing or slow requests" if latency else "failing requests"
+        self._add_notifiers({
+            Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {what} are spending the "
+                          "error budget fast enough to exhaust it within days.",
+            Urgency.LOW: f"Customers of {self.entrypoint_name} see {what} at a rate that, if it continues, "
+                         "misses the SLO this period.",
+        }, slo_text)
+
+    # -- API kinds -----------------------------------------------------------------------------
+
+    def _resolve_api(self, api: object, stage_name: str | None) -> tuple[dict[str, str], str]:
+        if stage_name is not None and (not isinstance(stage_name, str) or not stage_name):
+            raise self._fail(f"'stage_name' must be a non-empty string (got {stage_name!r})", "stage_name",
+                             stage_name)
+        if isinstance(api, apigw.RestApiBase):
+            stage = stage_name
+            if stage is None:
+                try:
+                    stage = api.deployment_stage.stage_name
+                except RuntimeError as error:
+                    raise self._fail(
+                        "the REST API has no deployment stage (deploy=False?); pass 'stage_name' with the "
+                        "stage customers call", "stage_name", None) from error
+            return {"ApiName": api.rest_api_name, "Stage": stage}, "5XXError"
+        if isinstance(api, apigwv2.HttpApi):
+            stage = stage_name
+            if stage is None:
+                if api.default_stage is None:
+                    raise self._fail("the HTTP API has no default stage; pass 'stage_name'", "stage_name", None)
+                stage = api.default_stage.stage_name
+            return {"ApiId": api.api_id, "Stage": stage}, "5xx"
+        kind = type(api).__name__
+        raise self._fail(
+            f"'api' must be an aws_apigateway.RestApi/SpecRestApi or an aws_apigatewayv2.HttpApi (got {kind}); "
+            "WebSocket APIs and imported APIs are not supported", "api", kind)
+
+    def _metric(self, name: str, statistic: str) -> cw.Metric:
+        return cw.Metric(namespace="AWS/ApiGateway", metric_name=name, dimensions_map=self._dimensions,
+                         statistic=statistic)
+
+    # -- availability --------------------------------------------------------------------------
+
+    def _availability_window(self, window: BurnRateWindow, slo: AvailabilitySlo) -> None:
+        threshold = round_threshold(slo.error_ratio_threshold(window))
+        rate = window.burn_rate(slo.period_seconds)
+        budget = f"{window.budget_fraction * 100:g}% of the {words(slo.period_seconds)} error budget"
+        long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
+        errors, requests = self._metric(self._error_metric, "Sum"), self._metric("Count", "Sum")
+        long = self._add_member(
+            id=f"Availability{_tag(window.long_window_seconds)}",
+            signal="availability", title=f"Failed requests, {long_words} burn rate", urgency=window.urgency,
+            impact=f"Customers of {self.entrypoint_name} get server errors: {budget} burned within {long_words} "
+                   f"({rate:g}x the sustainable rate, {threshold:.4%} of requests failing).",
+            slo=slo.describe(),
+            metric=cw.MathExpression(
+                expression=f"IF(errors >= {self._min_failed}, errors / requests, 0)",
+                using_metrics={"errors": errors, "requests": requests},
+                period=cdk.Duration.seconds(window.long_window_seconds),
+                label=f"Failed request ratio over {long_words}",
+            ),
+            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            window=f"long {long_words}",
+        )
+        short = self._add_member(
+            id=f"Availability{_tag(window.short_window_seconds)}",
+            signal="availability", title=f"Failed requests, {short_words} burn rate", urgency=window.urgency,
+            impact=f"Customers of {self.entrypoint_name} are still getting server errors over the last "
+                   f"{short_words} (confirms the {long_words} burn of {budget}).",
+            slo=slo.describe(),
+            metric=cw.MathExpression(
+                expression="FILL(errors, 0) / requests",
+                using_metrics={"errors": errors, "requests": requests},
+                period=cdk.Duration.seconds(window.short_window_seconds),
+                label=f"Failed request ratio over {short_words}",
+            ),
+            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            window=f"short {short_words}", primary=False,
+        )
+        self._add_rule(window.urgency, self._all_of([long, short]))
+
+    # -- latency -------------------------------------------------------------------------------
+
+    def _latency_window(self, window: BurnRateWindow, slo: LatencySlo) -> None:
+        threshold = round_threshold(slo.slow_ratio_threshold(window))
+        rate = window.burn_rate(slo.period_seconds)
+        ms = slo.threshold_millis
+        budget = f"{window.budget_fraction * 100:g}% of the {words(slo.period_seconds)} latency budget"
+        long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
+        # PR(:t) is the percent of requests at or under t ms; CloudWatch accepts it in alarms.
+        fast = self._metric("Latency", f"PR(:{ms})")
+        count = self._metric("Latency", "SampleCount")
+        long = self._add_member(
+            id=f"Latency{_tag(window.long_window_seconds)}",
+            signal="latency", title=f"Requests slower than {ms} ms, {long_words} burn rate", urgency=window.urgency,
+            impact=f"Customers of {self.entrypoint_name} wait longer than {ms} ms: {budget} burned within "
+                   f"{long_words} ({rate:g}x the sustainable rate, {threshold:.4%} of requests slow).",
+            slo=slo.describe(),
+            metric=cw.MathExpression(
+                expression=f"IF((100 - fast) * requests / 100 >= {self._min_failed}, (100 - fast) / 100, 0)",
+                using_metrics={"fast": fast, "requests": count},
+                period=cdk.Duration.seconds(window.long_window_seconds),
+                label=f"Slow request ratio over {long_words}",
+            ),
+            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            window=f"long {long_words}",
+        )
+        short = self._add_member(
+            id=f"Latency{_tag(window.short_window_seconds)}",
+            signal="latency", title=f"Requests slower than {ms} ms, {short_words} burn rate",
+            urgency=window.urgency,
+            impact=f"Customers of {self.entrypoint_name} are still waiting longer than {ms} ms over the last "
+                   f"{short_words} (confirms the {long_words} burn of {budget}).",
+            slo=slo.describe(),
+            metric=cw.MathExpression(
+                expression="(100 - fast) / 100",
+                using_metrics={"fast": fast},
+                period=cdk.Duration.seconds(window.short_window_seconds),
+                label=f"Slow request ratio over {short_words}",
+            ),
+            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            window=f"short {short_words}", primary=False,
+        )
+        self._add_rule(window.urgency, self._all_of([long, short]))
+
+
+def _tag(seconds: int) -> str:
+    """Construct-id fragment for a window: 1h, 5m, 1d."""
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 60}m"

@@ -1,0 +1,208 @@
+"""What every entrypoint construct shares: member alarms without actions, one notifying composite
+per urgency, deterministic names and descriptions that say what customers feel."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from constructs import Construct
+
+from ..errors import SensibleAlarmsError
+from ..metadata import METADATA_KEY, AlarmMetadata, EntrypointKind
+from ..routing import AlarmRouting
+from ..urgency import Urgency
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["EntrypointAlarms", "SignalAlarm"]
+
+#: CloudWatch's limits on alarm names and descriptions.
+MAX_ALARM_NAME = 255
+MAX_DESCRIPTION = 1024
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class SignalAlarm:
+    """A member alarm and what it watches, for dashboards and callers."""
+
+    alarm: cw.Alarm
+    urgency: Urgency
+    signal: str
+    title: str
+    #: Shown on the dashboard (long burn-rate windows and every non-burn-rate signal).
+    primary: bool
+
+
+class EntrypointAlarms(Construct):
+    """Base of the entrypoint constructs. Not used directly."""
+
+    _kind: EntrypointKind
+
+    def __init__(self, scope: Construct, id: str, *, routing: AlarmRouting, runbook_url: str | None) -> None:
+        super().__init__(scope, id)
+        if not isinstance(routing, AlarmRouting):
+            raise SensibleAlarmsError(
+                f"'routing' must be an AlarmRouting (got {type(routing).__name__})",
+                path=self.node.path, prop="routing", value=routing,
+            )
+        if runbook_url is not None and not (
+            cdk.Token.is_unresolved(runbook_url) or re.match(r"^https?://\S+$", str(runbook_url))
+        ):
+            raise SensibleAlarmsError(
+                f"'runbook_url' must be an http(s) URL (got {runbook_url!r})",
+                path=self.node.path, prop="runbook_url", value=runbook_url,
+            )
+        self._routing = routing
+        self._runbook_url = runbook_url
+        self._members: list[SignalAlarm] = []
+        self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
+        self._notifiers: dict[Urgency, cw.CompositeAlarm] = {}
+
+    # -- public surface ------------------------------------------------------------------------
+
+    @property
+    def entrypoint_name(self) -> str:
+        """How texts name this entrypoint: the construct id, less a trailing "Alarms"."""
+        name = self.node.id
+        return name[: -len("Alarms")] if name.endswith("Alarms") and len(name) > len("Alarms") else name
+
+    @property
+    def members(self) -> list[SignalAlarm]:
+        """The signal alarms; they carry no actions."""
+        return list(self._members)
+
+    @property
+    def notifiers(self) -> dict[Urgency, cw.CompositeAlarm]:
+        """The composite alarm per urgency that carries the notification."""
+        return dict(self._notifiers)
+
+    # -- for subclasses ------------------------------------------------------------------------
+
+    def _fail(self, message: str, prop: str, value: Any) -> SensibleAlarmsError:
+        return SensibleAlarmsError(message, path=self.node.path, prop=prop, value=value)
+
+    def _alarm_name(self, suffix: str) -> str:
+        stack = cdk.Stack.of(self)
+        stack_name = stack.stack_name
+        if cdk.Token.is_unresolved(stack_name):
+            raise self._fail("the stack name must be concrete to derive alarm names", "stack_name", stack_name)
+        relative = self.node.path[len(stack.node.path):].strip("/")
+        name = _UNSAFE.sub("-", f"{stack_name}-{relative.replace('/', '-')}-{suffix}")
+        if len(name) > MAX_ALARM_NAME:
+            digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+            keep = MAX_ALARM_NAME - len(suffix) - len(digest) - 2
+            name = f"{name[:keep]}-{digest}-{suffix}"
+        return name
+
+    def _description(self, impact: str, urgency: Urgency, slo: str) -> str:
+        runbook = self._runbook_url or "none given"
+        text = (
+            f"Customer impact: {impact}\n"
+            f"Urgency: {urgency.value} - {urgency.meaning}\n"
+            f"SLO: {slo}\n"
+            f"Runbook: {runbook}"
+        )
+        if len(text) > MAX_DESCRIPTION:
+            raise self._fail(f"the alarm description is {len(text)} characters, over CloudWatch's "
+                             f"{MAX_DESCRIPTION}; shorten the runbook URL or construct id", "runbook_url",
+                             self._runbook_url)
+        return text
+
+    def _metadata(self, *, role: str, urgency: Urgency, signal: str, slo: str, impact: str,
+                  window: str | None) -> dict[str, object]:
+        return AlarmMetadata(
+            entrypoint=self.node.path,
+            entrypoint_kind=self._kind,
+            role=role,  # type: ignore[arg-type]
+            urgency=urgency.value,
+            signal=signal,
+            slo=slo,
+            customer_impact=impact,
+            runbook=self._runbook_url,
+            window=window,
+        ).to_template()
+
+    def _add_member(
+        self,
+        *,
+        id: str,
+        signal: str,
+        title: str,
+        urgency: Urgency,
+        impact: str,
+        slo: str,
+        metric: cw.IMetric,
+        threshold: float,
+        comparison: cw.ComparisonOperator,
+        evaluation_periods: int = 1,
+        datapoints_to_alarm: int | None = None,
+        missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING,
+        window: str | None = None,
+        primary: bool = True,
+    ) -> cw.Alarm:
+        alarm = cw.Alarm(
+            self, id,
+            alarm_name=self._alarm_name(id),
+            alarm_description=self._description(impact, urgency, slo),
+            metric=metric,
+            threshold=threshold,
+            comparison_operator=comparison,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            treat_missing_data=missing,
+            # Members never notify: their entrypoint's composite does, once.
+            actions_enabled=False,
+        )
+        resource = alarm.node.default_child
+        assert isinstance(resource, cdk.CfnResource)
+        resource.add_metadata(METADATA_KEY, self._metadata(
+            role="member", urgency=urgency, signal=signal, slo=slo, impact=impact, window=window))
+        self._members.append(SignalAlarm(alarm, urgency, signal, title, primary))
+        return alarm
+
+    def _add_rule(self, urgency: Urgency, rule: cw.IAlarmRule) -> None:
+        self._rules[urgency].append(rule)
+
+    def _add_notifiers(self, impacts: dict[Urgency, str], slo: str) -> None:
+        """One composite per urgency that has rules; it alone has an alarm action."""
+        for urgency in (Urgency.HIGH, Urgency.LOW):
+            rules = self._rules[urgency]
+            if not rules:
+                continue
+            suffix = f"{urgency.value.title()}Urgency"
+            composite = cw.CompositeAlarm(
+                self, f"{urgency.value.title()}Urgency",
+                composite_alarm_name=self._alarm_name(suffix),
+                alarm_description=self._description(impacts[urgency], urgency, slo),
+                alarm_rule=rules[0] if len(rules) == 1 else cw.AlarmRule.any_of(*rules),
+            )
+            composite.add_alarm_action(cw_actions.SnsAction(self._routing.topic(urgency)))
+            resource = composite.node.default_child
+            assert isinstance(resource, cdk.CfnResource)
+            resource.add_metadata(METADATA_KEY, self._metadata(
+                role="notifier", urgency=urgency, signal="notification", slo=slo, impact=impacts[urgency],
+                window=None))
+            self._notifiers[urgency] = composite
+
+    @staticmethod
+    def _all_of(alarms: Sequence[cw.IAlarm]) -> cw.IAlarmRule:
+        return cw.AlarmRule.all_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))
+
+    @staticmethod
+    def _any_of(alarms: Sequence[cw.IAlarm]) -> cw.IAlarmRule:
+        if len(alarms) == 1:
+            return cw.AlarmRule.from_alarm(alarms[0], cw.AlarmState.ALARM)
+        return cw.AlarmRule.any_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))
+
+
+def round_threshold(value: float) -> float:
+    """Six significant digits: readable in the console and free of float noise in templates."""
+    return float(f"{value:.6g}")

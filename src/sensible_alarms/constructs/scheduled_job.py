@@ -1,0 +1,162 @@
+"""ScheduledJobAlarms: an EventBridge schedule that runs a Lambda function."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from .._durations import seconds_of, words
+from .._jsii_types import is_function
+from ..burn_rate import MAX_PERIOD_SECONDS
+from ..routing import AlarmRouting
+from ..urgency import Urgency
+from .entrypoint import EntrypointAlarms
+
+__all__ = ["ScheduledJobAlarms"]
+
+_DEFAULT_CONSECUTIVE_FAILURES = 2
+#: CloudWatch: Period x EvaluationPeriods is at most 1 day for periods under 1 h, 7 days otherwise.
+_MAX_SPAN_SHORT_PERIODS = 86_400
+_MAX_SPAN_LONG_PERIODS = 7 * 86_400
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+class ScheduledJobAlarms(EntrypointAlarms):
+    """LOW-urgency alarms of a scheduled job: an EventBridge rule whose target is a Lambda function.
+
+    * Consecutive failures: the job's run failed (every attempt of it errored, including Lambda's
+      asynchronous retries) `consecutive_failures` runs in a row. A run that fails once and
+      succeeds on retry is not a failure.
+    * Missed runs: the function was not invoked at all for one interval plus a grace period.
+
+    Both are LOW: one failed nightly run is not an emergency, but a job that keeps failing is.
+
+    :param rule: the schedule (``aws_events.Rule`` with a ``schedule``) that targets `function`.
+    :param function: the job's Lambda function.
+    :param routing: where notifications go.
+    :param interval: time between runs. Default: read from the rule's ``rate(...)`` expression, or
+        from a daily/hourly ``cron(...)``; required for other cron expressions.
+    :param consecutive_failures: failed runs in a row that notify. Default: 2.
+    :param runbook_url: link written into every alarm description. Default: none.
+    """
+
+    _kind = "scheduled_job"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        rule: events.Rule,
+        function: lambda_.IFunction,
+        routing: AlarmRouting,
+        interval: cdk.Duration | None = None,
+        consecutive_failures: int = _DEFAULT_CONSECUTIVE_FAILURES,
+        runbook_url: str | None = None,
+    ) -> None:
+        super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        if not isinstance(rule, events.Rule):
+            raise self._fail(f"'rule' must be an aws_events.Rule (got {type(rule).__name__})", "rule",
+                             type(rule).__name__)
+        if not is_function(function):
+            raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
+                             "function", type(function).__name__)
+        if isinstance(consecutive_failures, bool) or not isinstance(consecutive_failures, int) \
+                or consecutive_failures < 1:
+            raise self._fail(
+                f"'consecutive_failures' must be a whole number, at least 1 (got {consecutive_failures!r})",
+                "consecutive_failures", consecutive_failures)
+        stack = cdk.Stack.of(self)
+        cfn_rule = rule.node.default_child
+        assert isinstance(cfn_rule, events.CfnRule)
+        targets = stack.resolve(cfn_rule.targets) or []
+        function_arn = stack.resolve(function.function_arn)
+        if not any(target.get("arn", target.get("Arn")) == function_arn for target in targets):
+            raise self._fail(
+                f"the rule {rule.node.path} has no target that invokes {function.node.path}; add "
+                "rule.add_target(aws_events_targets.LambdaFunction(function)) before creating the alarms",
+                "rule", rule.node.path)
+        expression = stack.resolve(cfn_rule.schedule_expression)
+        if not isinstance(expression, str):
+            raise self._fail(f"the rule {rule.node.path} has no schedule; a scheduled job runs on one",
+                             "rule", expression)
+
+        seconds = (seconds_of(interval, owner="ScheduledJobAlarms", prop="interval", path=self.node.path)
+                   if interval is not None else self._interval_from(expression))
+        if seconds % 60 or seconds > MAX_PERIOD_SECONDS:
+            raise self._fail(
+                f"'interval' must be a whole number of minutes up to 1 day, CloudWatch's longest period "
+                f"(got {words(seconds)} from {expression!r})", "interval", seconds)
+        span_limit = _MAX_SPAN_SHORT_PERIODS if seconds < 3600 else _MAX_SPAN_LONG_PERIODS
+        if seconds * consecutive_failures > span_limit:
+            raise self._fail(
+                f"{consecutive_failures} consecutive runs every {words(seconds)} span "
+                f"{words(seconds * consecutive_failures)}, more than CloudWatch evaluates "
+                f"({words(span_limit)} for this period); lower 'consecutive_failures'",
+                "consecutive_failures", consecutive_failures)
+
+        slo = f"the job runs every {words(seconds)} and succeeds"
+        invocations = function.metric_invocations(statistic="Sum")
+        errors = function.metric_errors(statistic="Sum")
+        failed = self._add_member(
+            id="ConsecutiveFailures", signal="consecutive-failures", title="Failed runs",
+            urgency=Urgency.LOW,
+            impact=f"The scheduled job {self.entrypoint_name} failed {consecutive_failures} runs in a row: "
+                   "the work it does for customers is not being done.",
+            slo=slo,
+            metric=cw.MathExpression(
+                # A run failed when every attempt errored (retries count as invocations).
+                expression="IF(invocations > 0 AND errors >= invocations, 1, 0)",
+                using_metrics={"invocations": invocations, "errors": errors},
+                period=cdk.Duration.seconds(seconds),
+                label="Run failed (1) or succeeded (0)",
+            ),
+            threshold=1, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=consecutive_failures, datapoints_to_alarm=consecutive_failures,
+        )
+        period = 3600 if seconds >= 2 * 3600 else 60
+        grace = max(period, math.ceil(seconds * 0.1 / period) * period)
+        windows = math.ceil((seconds + grace) / period)
+        missed = self._add_member(
+            id="MissedRuns", signal="missed-runs", title="Runs started",
+            urgency=Urgency.LOW,
+            impact=f"The scheduled job {self.entrypoint_name} has not run for {words(windows * period)}: "
+                   "the work it does for customers is not being done.",
+            slo=slo,
+            metric=function.metric_invocations(statistic="Sum", period=cdk.Duration.seconds(period)),
+            threshold=1, comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluation_periods=windows, datapoints_to_alarm=windows,
+            # Lambda publishes no Invocations datapoint for a minute without invocations.
+            missing=cw.TreatMissingData.BREACHING,
+        )
+        self._add_rule(Urgency.LOW, self._any_of([failed, missed]))
+        self._add_notifiers({
+            Urgency.LOW: f"The scheduled job {self.entrypoint_name} keeps failing or does not run: the work it "
+                         "does for customers is not being done.",
+        }, slo)
+
+    def _interval_from(self, expression: str) -> int:
+        match = _RATE.match(expression)
+        if match:
+            unit = match.group(2).rstrip("s")
+            return int(match.group(1)) * _UNIT_SECONDS[unit]
+        cron = re.match(r"^cron\((.+)\)$", expression)
+        if cron:
+            fields = cron.group(1).split()
+            if len(fields) == 6:
+                minute, hour, day, month, weekday, year = fields
+                every_day = day in ("*", "?") and month == "*" and weekday in ("*", "?") and year in ("*", "?")
+                if every_day and minute.isdigit() and hour.isdigit():
+                    return 86400
+                if every_day and minute.isdigit() and hour == "*":
+                    return 3600
+        raise self._fail(
+            f"cannot tell how often {expression!r} runs; pass 'interval', the time between two runs",
+            "interval", expression)

@@ -1,0 +1,35 @@
+"""Metric definitions shared by several entrypoint kinds."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_sqs as sqs
+
+__all__ = ["ARRIVAL_QUIET_MINUTES", "queue_arrivals"]
+
+#: A dead-letter alarm stays in ALARM until this many minutes pass with no new arrival, so a
+#: trickle of failures notifies once, and the next failure after a quiet spell notifies again.
+ARRIVAL_QUIET_MINUTES = 15
+
+
+def queue_arrivals(queue: sqs.IQueue) -> cw.MathExpression:
+    """Messages that arrived on `queue` in each minute, whatever put them there.
+
+    ``NumberOfMessagesSent`` misses messages that a redrive policy moves into a dead-letter queue,
+    and ``ApproximateNumberOfMessagesVisible`` stays above zero while old messages sit there (no
+    notification for new ones) or falls to zero when something drains the queue. Arrivals are the
+    change in messages held (visible + in flight) plus the messages deleted in the minute.
+    """
+    one_minute = cdk.Duration.minutes(1)
+    return cw.MathExpression(
+        expression="DIFF(FILL(visible, 0) + FILL(inflight, 0)) + FILL(deleted, 0)",
+        using_metrics={
+            "visible": queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=one_minute),
+            "inflight": queue.metric_approximate_number_of_messages_not_visible(statistic="Maximum",
+                                                                                period=one_minute),
+            "deleted": queue.metric_number_of_messages_deleted(statistic="Sum", period=one_minute),
+        },
+        period=one_minute,
+        label="Messages arrived per minute",
+    )

@@ -1,0 +1,124 @@
+"""StreamConsumerAlarms: a Kinesis or DynamoDB stream consumed by Lambda."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from .._durations import words
+from .._jsii_types import is_function, is_queue, is_topic
+from ..routing import AlarmRouting
+from ..slo import FreshnessSlo
+from ..urgency import Urgency
+from .entrypoint import EntrypointAlarms
+from .signals import ARRIVAL_QUIET_MINUTES, queue_arrivals
+
+__all__ = ["StreamConsumerAlarms"]
+
+_DEFAULT_SUSTAIN_MINUTES = 3
+
+
+class StreamConsumerAlarms(EntrypointAlarms):
+    """Customer-impact alarms of a Lambda function consuming a Kinesis or DynamoDB stream.
+
+    * Iterator age (HIGH): the newest record the function has read is older than the
+      FreshnessSlo's max age for `sustain_minutes` minutes: customers' changes wait unprocessed
+      (a stuck shard, a consumer that cannot keep up).
+    * Failure destination (`failure_urgency`), where the event source mapping has one: records
+      that exhausted their retries were sent to an SQS queue or SNS topic, so a customer's change
+      was skipped.
+
+    The function's own Errors or Duration are not alarmed: a failing batch is retried, and if it
+    keeps failing the iterator age or the failure destination says so.
+
+    :param function: the consumer function (its ``IteratorAge`` metric is the signal).
+    :param routing: where notifications go.
+    :param freshness: how stale the stream's newest processed record may be.
+    :param failure_destination: the on-failure destination of the event source mapping.
+        Default: none (a warning advises one).
+    :param failure_urgency: urgency of records reaching the failure destination. Default: HIGH.
+    :param sustain_minutes: how long the iterator age must stay above the max age. Default: 3.
+    :param runbook_url: link written into every alarm description. Default: none.
+    """
+
+    _kind = "stream_consumer"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        function: lambda_.IFunction,
+        routing: AlarmRouting,
+        freshness: FreshnessSlo,
+        failure_destination: sqs.IQueue | sns.ITopic | None = None,
+        failure_urgency: Urgency = Urgency.HIGH,
+        sustain_minutes: int = _DEFAULT_SUSTAIN_MINUTES,
+        runbook_url: str | None = None,
+    ) -> None:
+        super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        if not is_function(function):
+            raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
+                             "function", type(function).__name__)
+        if not isinstance(freshness, FreshnessSlo):
+            raise self._fail(f"'freshness' must be a FreshnessSlo (got {freshness!r})", "freshness", freshness)
+        if not isinstance(failure_urgency, Urgency):
+            raise self._fail(f"'failure_urgency' must be an Urgency (got {failure_urgency!r})",
+                             "failure_urgency", failure_urgency)
+        if isinstance(sustain_minutes, bool) or not isinstance(sustain_minutes, int) \
+                or not 1 <= sustain_minutes <= 60:
+            raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
+                             "sustain_minutes", sustain_minutes)
+        if failure_destination is not None and not (is_queue(failure_destination) or is_topic(failure_destination)):
+            raise self._fail(
+                f"'failure_destination' must be an SQS queue or SNS topic (got {type(failure_destination).__name__})",
+                "failure_destination", type(failure_destination).__name__)
+
+        max_age = freshness.max_age_seconds
+        slo = freshness.describe()
+        age = self._add_member(
+            id="IteratorAge", signal="iterator-age", title="Age of the newest record read from the stream",
+            urgency=Urgency.HIGH,
+            impact=f"Customers' changes on the stream of {self.entrypoint_name} wait over {words(max_age)} "
+                   f"to be processed, for {sustain_minutes} minutes: processing is badly delayed.",
+            slo=slo,
+            metric=function.metric("IteratorAge", statistic="Maximum", period=cdk.Duration.minutes(1)),
+            threshold=max_age * 1000, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=sustain_minutes, datapoints_to_alarm=sustain_minutes,
+        )
+        self._add_rule(Urgency.HIGH, self._any_of([age]))
+
+        if failure_destination is None:
+            cdk.Annotations.of(self).add_warning_v2(
+                "sensible-alarms:stream-without-failure-destination",
+                f"{self.entrypoint_name}: the stream's event source mapping has no on-failure destination "
+                "here; records that keep failing block the shard until they expire. Pass "
+                "'failure_destination' once the mapping has one.",
+            )
+        else:
+            metric: cw.IMetric
+            if is_queue(failure_destination):
+                metric = queue_arrivals(failure_destination)  # type: ignore[arg-type]
+            else:
+                metric = failure_destination.metric_number_of_messages_published(
+                    statistic="Sum", period=cdk.Duration.minutes(1))
+            failed = self._add_member(
+                id="FailedRecords", signal="failure-destination",
+                title="Records sent to the on-failure destination", urgency=failure_urgency,
+                impact=f"Records on the stream of {self.entrypoint_name} failed every retry and were skipped: "
+                       "a customer's change was not processed.",
+                slo=slo, metric=metric,
+                threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
+            )
+            self._add_rule(failure_urgency, self._any_of([failed]))
+
+        skipped = " or skipped" if failure_destination is not None and failure_urgency is Urgency.HIGH else ""
+        self._add_notifiers({
+            Urgency.HIGH: f"Customers' changes on the stream of {self.entrypoint_name} are badly delayed{skipped}.",
+            Urgency.LOW: f"Customers' changes on the stream of {self.entrypoint_name} failed and were skipped.",
+        }, slo)

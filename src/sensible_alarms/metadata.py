@@ -1,0 +1,75 @@
+"""What the constructs write into the template for the read side (model, policy, review, replay).
+
+This is a data contract: outside tools and the read side rely on it. Two carriers, on purpose:
+
+* the alarm description, for humans and for any tool (every line is ``Key: value``)::
+
+    Customer impact: <one sentence>
+    Urgency: HIGH - customers are affected now; act at once
+    SLO: availability: 99.9% of requests succeed over 30 days
+    Runbook: https://... | none given
+
+* the CloudFormation ``Metadata`` of each alarm resource, under ``METADATA_KEY``, a JSON object
+  with the fields of ``AlarmMetadata`` (camelCase in the template).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "DESCRIPTION_KEYS",
+    "METADATA_KEY",
+    "METADATA_VERSION",
+    "AlarmMetadata",
+    "EntrypointKind",
+    "Role",
+]
+
+METADATA_KEY = "SensibleAlarms"
+METADATA_VERSION = 1
+
+#: Line prefixes of an alarm description, in order.
+DESCRIPTION_KEYS = ("Customer impact", "Urgency", "SLO", "Runbook")
+
+EntrypointKind = Literal["api", "queue_consumer", "stream_consumer", "scheduled_job"]
+#: ``member``: a signal alarm with no actions, read through its entrypoint's composite.
+#: ``notifier``: the one composite per entrypoint and urgency that carries the notification.
+Role = Literal["member", "notifier"]
+
+
+@dataclass(frozen=True)
+class AlarmMetadata:
+    entrypoint: str
+    """Construct path of the entrypoint construct (e.g. ``Orders/Api/Alarms``)."""
+    entrypoint_kind: EntrypointKind
+    role: Role
+    urgency: str
+    """``HIGH`` or ``LOW``."""
+    signal: str
+    """Short signal id: ``availability``, ``latency``, ``message-age``, ``dead-letters``,
+    ``iterator-age``, ``failure-destination``, ``consecutive-failures``, ``missed-runs``, or
+    ``notification`` for composites."""
+    slo: str
+    customer_impact: str
+    runbook: str | None
+    window: str | None = None
+    """For burn-rate members: ``long`` or ``short`` and the window, e.g. ``long 1 h``."""
+
+    def to_template(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "version": METADATA_VERSION,
+            "entrypoint": self.entrypoint,
+            "entrypointKind": self.entrypoint_kind,
+            "role": self.role,
+            "urgency": self.urgency,
+            "signal": self.signal,
+            "slo": self.slo,
+            "customerImpact": self.customer_impact,
+        }
+        if self.runbook:
+            out["runbook"] = self.runbook
+        if self.window:
+            out["window"] = self.window
+        return out
