@@ -6,4 +6,8 @@ bash scripts/setup.sh
 source scripts/env.sh
 .venv/bin/ruff check src tests examples
 .venv/bin/mypy
+# Each example is its own app (several have an app.py), so each is type-checked on its own.
+for example in examples/*/; do
+  .venv/bin/mypy --config-file pyproject.toml "$example"
+done
 .venv/bin/pytest "$@"

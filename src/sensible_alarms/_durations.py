@@ -27,7 +27,7 @@ def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) ->
             f"'{prop}' of {owner} must be longer than zero (got {value.to_human_string()})",
             path=path, prop=prop, value=value,
         )
-    return int(round(millis / 1000))
+    return round(millis / 1000)
 
 
 def words(seconds: int) -> str:

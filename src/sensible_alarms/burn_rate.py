@@ -56,7 +56,7 @@ class BurnRateWindow:
     @property
     def min_period_seconds(self) -> int:
         """Shortest compliance period for which this window's burn rate is at least 1x."""
-        return int(round(self.long_window_seconds / self.budget_fraction))
+        return round(self.long_window_seconds / self.budget_fraction)
 
 
 #: The windows every availability and latency SLO is alarmed with. Burn rates follow from the

@@ -42,7 +42,7 @@ def _threshold_words(props: dict[str, Any], signal: str) -> str:
         "GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">",
         "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<=",
     }.get(props.get("ComparisonOperator", ""), "?")
-    threshold = props.get("Threshold")
+    threshold = props.get("Threshold", 0)
     if signal in ("availability", "latency"):
         return f"ratio {op} {float(threshold):.4%}"
     if signal == "message-age":
@@ -98,7 +98,8 @@ def explain_assembly(assembly: Path) -> str:
                     continue
                 props = resource["Properties"]
                 period = _period(props)
-                n, m = props.get("EvaluationPeriods", 1), props.get("DatapointsToAlarm", props.get("EvaluationPeriods", 1))
+                n = props.get("EvaluationPeriods", 1)
+                m = props.get("DatapointsToAlarm", n)
                 window = f" [{meta['window']}]" if meta.get("window") else ""
                 when = f"{m} of {n} x {period} s" if period else ""
                 lines.append(f"      {meta['urgency']:<4} {meta['signal']}{window}: "

@@ -104,7 +104,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
             if is_queue(failure_destination):
                 metric = queue_arrivals(failure_destination)  # type: ignore[arg-type]
             else:
-                metric = failure_destination.metric_number_of_messages_published(
+                metric = failure_destination.metric_number_of_messages_published(  # type: ignore[union-attr]
                     statistic="Sum", period=cdk.Duration.minutes(1))
             failed = self._add_member(
                 id="FailedRecords", signal="failure-destination",
