@@ -113,7 +113,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
             slo=slo,
             metric=cw.MathExpression(
                 # A run failed when every attempt errored (retries count as invocations).
-                expression="IF(invocations > 0 AND errors >= invocations, 1, 0)",
+                expression="IF(invocations > 0 && errors >= invocations, 1, 0)",
                 using_metrics={"invocations": invocations, "errors": errors},
                 period=cdk.Duration.seconds(seconds),
                 label="Run failed (1) or succeeded (0)",
