@@ -1,19 +1,49 @@
-"""sensible_alarms: customer-impact alarms only, for serverless services on AWS CDK v2."""
+"""sensible_alarms: customer-impact alarms only, for serverless services on AWS CDK v2.
 
-from .burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
-from .constructs import (
-    ApiAlarms,
-    EntrypointAlarms,
-    QueueConsumerAlarms,
-    ScheduledJobAlarms,
-    ServiceDashboard,
-    SignalAlarm,
-    StreamConsumerAlarms,
-)
-from .errors import SensibleAlarmsError
-from .routing import AlarmRouting, SlackChannel
-from .slo import AvailabilitySlo, FreshnessSlo, LatencySlo
-from .urgency import Urgency
+The write side (constructs, SLOs, routing) needs aws-cdk-lib and starts jsii; the read side
+(model, policy, review, replay, testing) is pure Python. Names are therefore imported on first
+use, so ``import sensible_alarms.replay`` never starts jsii.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
+    from .constructs import (
+        ApiAlarms,
+        EntrypointAlarms,
+        QueueConsumerAlarms,
+        ScheduledJobAlarms,
+        ServiceDashboard,
+        SignalAlarm,
+        StreamConsumerAlarms,
+    )
+    from .errors import SensibleAlarmsError
+    from .routing import AlarmRouting, SlackChannel
+    from .slo import AvailabilitySlo, FreshnessSlo, LatencySlo
+    from .urgency import Urgency
+
+_WHERE = {
+    "BURN_RATE_WINDOWS": ".burn_rate",
+    "BurnRateWindow": ".burn_rate",
+    "ApiAlarms": ".constructs",
+    "EntrypointAlarms": ".constructs",
+    "QueueConsumerAlarms": ".constructs",
+    "ScheduledJobAlarms": ".constructs",
+    "ServiceDashboard": ".constructs",
+    "SignalAlarm": ".constructs",
+    "StreamConsumerAlarms": ".constructs",
+    "SensibleAlarmsError": ".errors",
+    "AlarmRouting": ".routing",
+    "SlackChannel": ".routing",
+    "AvailabilitySlo": ".slo",
+    "FreshnessSlo": ".slo",
+    "LatencySlo": ".slo",
+    "Urgency": ".urgency",
+}
 
 __all__ = [
     "BURN_RATE_WINDOWS",
@@ -33,3 +63,16 @@ __all__ = [
     "StreamConsumerAlarms",
     "Urgency",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sensible_alarms' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -1,0 +1,176 @@
+"""Incidents, and scoring notifications against them exactly as DESIGN.md defines it.
+
+- an incident is detected when a notification falls in ``[start, end + 15 min]``; its time to
+  detect is the first such notification minus ``start``;
+- precision = notifications inside the window of a customer-impact incident / all notifications;
+- recall = detected customer-impact incidents / customer-impact incidents.
+
+Precision is None when there is no notification, recall when there is no customer-impact
+incident: a ratio of nothing is not 0 and not 1.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._time import parse_utc
+from .exceptions import MetricsFileError
+
+__all__ = ["DETECTION_GRACE", "Incident", "IncidentScore", "Scores", "load_incidents", "score"]
+
+#: How long after an incident's end a notification still counts as detecting it.
+DETECTION_GRACE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incident:
+    """A period when something went wrong; ``customer_impact`` says whether customers noticed."""
+
+    id: str
+    start: datetime
+    end: datetime
+    customer_impact: bool
+    entrypoint: str | None = None
+    description: str = ""
+
+    def window_contains(self, at: datetime) -> bool:
+        """Whether ``at`` falls in ``[start, end + 15 min]``."""
+        return self.start <= at <= self.end + DETECTION_GRACE
+
+
+@dataclass(frozen=True)
+class IncidentScore:
+    """How one incident was detected: the first notification in its window, if any."""
+
+    incident: Incident
+    first_notification: datetime | None
+    first_alarm: str | None
+
+    @property
+    def detected(self) -> bool:
+        return self.first_notification is not None
+
+    @property
+    def time_to_detect(self) -> timedelta | None:
+        if self.first_notification is None:
+            return None
+        return self.first_notification - self.incident.start
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Precision, recall and time to detect of a replay's notifications."""
+
+    notifications: int
+    notifications_in_customer_impact: int
+    customer_impact_incidents: int
+    detected_customer_impact_incidents: int
+    incidents: tuple[IncidentScore, ...]
+
+    @property
+    def precision(self) -> float | None:
+        if not self.notifications:
+            return None
+        return self.notifications_in_customer_impact / self.notifications
+
+    @property
+    def recall(self) -> float | None:
+        if not self.customer_impact_incidents:
+            return None
+        return self.detected_customer_impact_incidents / self.customer_impact_incidents
+
+    @property
+    def median_time_to_detect(self) -> timedelta | None:
+        """Median over the detected customer-impact incidents."""
+        times = [s.time_to_detect for s in self.incidents
+                 if s.incident.customer_impact and s.time_to_detect is not None]
+        if not times:
+            return None
+        return timedelta(seconds=statistics.median(t.total_seconds() for t in times))
+
+
+def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Incident]) -> Scores:
+    """Score ``(timestamp, alarm name)`` notifications against ``incidents``."""
+    ordered = sorted(notifications)
+    impact = [i for i in incidents if i.customer_impact]
+    inside = sum(1 for at, _ in ordered if any(i.window_contains(at) for i in impact))
+    results = []
+    for incident in incidents:
+        first = next(((at, alarm) for at, alarm in ordered if incident.window_contains(at)), None)
+        results.append(IncidentScore(incident, first[0] if first else None, first[1] if first else None))
+    detected = sum(1 for r in results if r.incident.customer_impact and r.detected)
+    return Scores(len(ordered), inside, len(impact), detected, tuple(results))
+
+
+def load_incidents(path: str | Path) -> list[Incident]:
+    """Incidents from a YAML (``.yaml``/``.yml``) or JSON file holding a list of
+    ``{id, start, end, customer_impact, entrypoint?, description?}``.
+
+    Raises :class:`MetricsFileError` naming the file and the entry for anything malformed.
+    """
+    file = Path(path)
+    name = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise MetricsFileError(f"cannot read the incidents file: {err.strerror}", file=name) from err
+    try:
+        if file.suffix.lower() in (".yaml", ".yml"):
+            data: Any = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        raise MetricsFileError(f"not valid {'YAML' if file.suffix.lower() in ('.yaml', '.yml') else 'JSON'}: {err}",
+                               file=name) from err
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise MetricsFileError(f"expected a list of incidents (got {type(data).__name__})", file=name)
+    incidents = [_incident(entry, name, f"entry {n}") for n, entry in enumerate(data, start=1)]
+    seen: dict[str, str] = {}
+    for n, incident in enumerate(incidents, start=1):
+        if incident.id in seen:
+            raise MetricsFileError(f"incident id {incident.id!r} is used twice (first at {seen[incident.id]})",
+                                   file=name, row=f"entry {n}")
+        seen[incident.id] = f"entry {n}"
+    return incidents
+
+
+def _incident(entry: object, file: str, where: str) -> Incident:
+    if not isinstance(entry, dict):
+        raise MetricsFileError(f"an incident must be a mapping (got {type(entry).__name__})", file=file, row=where)
+    missing = [k for k in ("id", "start", "end", "customer_impact") if k not in entry]
+    if missing:
+        raise MetricsFileError(f"incident is missing {', '.join(missing)}", file=file, row=where)
+    ident = entry["id"]
+    if isinstance(ident, bool) or not isinstance(ident, str | int) or str(ident) == "":
+        raise MetricsFileError(f"'id' must be a non-empty string (got {ident!r})", file=file, row=where)
+    where = f"{where} (id {ident})"
+    times = {}
+    for field in ("start", "end"):
+        parsed, problem = parse_utc(entry[field])
+        if parsed is None:
+            raise MetricsFileError(f"'{field}': {problem}", file=file, row=where)
+        times[field] = parsed
+    if times["end"] < times["start"]:
+        raise MetricsFileError(f"'end' ({times['end'].isoformat()}) is before 'start' ({times['start'].isoformat()})",
+                               file=file, row=where)
+    impact = entry["customer_impact"]
+    if not isinstance(impact, bool):
+        raise MetricsFileError(f"'customer_impact' must be true or false (got {impact!r})", file=file, row=where)
+    entrypoint = entry.get("entrypoint")
+    if entrypoint is not None and not isinstance(entrypoint, str):
+        raise MetricsFileError(f"'entrypoint' must be a string (got {entrypoint!r})", file=file, row=where)
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        raise MetricsFileError(f"'description' must be a string (got {description!r})", file=file, row=where)
+    return Incident(id=str(ident), start=times["start"], end=times["end"], customer_impact=impact,
+                    entrypoint=entrypoint, description=description)
