@@ -23,7 +23,7 @@ if str(EXAMPLE_DIR) not in sys.path:
 
 
 def cfn_lint(template: dict[str, Any]) -> list[str]:
-    """cfn-lint findings of a template, as 'RULE (level) path: message' strings."""
+    """cfn-lint findings of a template, as 'RULE path: message' strings (E... errors, W... warnings)."""
     matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
     return [f"{m.rule.id} {'/'.join(str(p) for p in m.path)}: {m.message}" for m in matches]
 

@@ -39,3 +39,20 @@ def words(seconds: int) -> str:
                 return f"{n} day" if n == 1 else f"{n} days"
             return f"{n} {unit}"
     return f"{seconds} s"
+
+
+def adjective(seconds: int) -> str:
+    """'30-day', '1-hour', '5-minute': a duration before a noun ("the 30-day error budget")."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}-{unit}"
+    return f"{seconds}-second"
+
+
+def every(seconds: int) -> str:
+    """'day', 'hour', '15 min': what follows 'runs every'."""
+    if seconds == 86400:
+        return "day"
+    if seconds == 3600:
+        return "hour"
+    return words(seconds)

@@ -8,7 +8,7 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from .._durations import words
+from .._durations import adjective, words
 from ..burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
@@ -124,7 +124,7 @@ class ApiAlarms(EntrypointAlarms):
     def _availability_window(self, window: BurnRateWindow, slo: AvailabilitySlo) -> None:
         threshold = round_threshold(slo.error_ratio_threshold(window))
         rate = window.burn_rate(slo.period_seconds)
-        budget = f"{window.budget_fraction * 100:g}% of the {words(slo.period_seconds)} error budget"
+        budget = f"{window.budget_fraction * 100:g}% of the {adjective(slo.period_seconds)} error budget"
         long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
         errors, requests = self._metric(self._error_metric, "Sum"), self._metric("Count", "Sum")
         long = self._add_member(
@@ -165,7 +165,7 @@ class ApiAlarms(EntrypointAlarms):
         threshold = round_threshold(slo.slow_ratio_threshold(window))
         rate = window.burn_rate(slo.period_seconds)
         ms = slo.threshold_millis
-        budget = f"{window.budget_fraction * 100:g}% of the {words(slo.period_seconds)} latency budget"
+        budget = f"{window.budget_fraction * 100:g}% of the {adjective(slo.period_seconds)} latency budget"
         long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
         # PR(:t) is the percent of requests at or under t ms; CloudWatch accepts it in alarms.
         fast = self._metric("Latency", f"PR(:{ms})")

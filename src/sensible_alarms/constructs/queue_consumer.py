@@ -84,7 +84,7 @@ class QueueConsumerAlarms(EntrypointAlarms):
             id="MessageAge", signal="message-age", title="Age of the oldest waiting message",
             urgency=Urgency.HIGH,
             impact=f"Customers' requests queued on {self.entrypoint_name} have waited over {words(max_age)} "
-                   f"for {sustain_minutes} minutes: processing is badly delayed.",
+                   f"for {sustain_minutes} min: processing is badly delayed.",
             slo=slo,
             metric=queue.metric_approximate_age_of_oldest_message(statistic="Maximum",
                                                                   period=cdk.Duration.minutes(1)),

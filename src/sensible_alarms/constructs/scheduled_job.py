@@ -11,7 +11,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from .._durations import seconds_of, words
+from .._durations import every, seconds_of, words
 from .._jsii_types import is_function
 from ..burn_rate import MAX_PERIOD_SECONDS
 from ..routing import AlarmRouting
@@ -102,7 +102,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
                 f"({words(span_limit)} for this period); lower 'consecutive_failures'",
                 "consecutive_failures", consecutive_failures)
 
-        slo = f"the job runs every {words(seconds)} and succeeds"
+        slo = f"the job runs every {every(seconds)} and succeeds"
         invocations = function.metric_invocations(statistic="Sum")
         errors = function.metric_errors(statistic="Sum")
         failed = self._add_member(

@@ -84,7 +84,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
             id="IteratorAge", signal="iterator-age", title="Age of the newest record read from the stream",
             urgency=Urgency.HIGH,
             impact=f"Customers' changes on the stream of {self.entrypoint_name} wait over {words(max_age)} "
-                   f"to be processed, for {sustain_minutes} minutes: processing is badly delayed.",
+                   f"to be processed, for {sustain_minutes} min: processing is badly delayed.",
             slo=slo,
             metric=function.metric("IteratorAge", statistic="Maximum", period=cdk.Duration.minutes(1)),
             threshold=max_age * 1000, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
