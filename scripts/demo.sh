@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The main job: synthesize the example orders service and say what alarms it got and why.
+# The main job: synthesize the example orders service, say what alarms it got and why, then replay
+# the bundled sample metrics (7 days, labelled incidents) to show how often they would notify.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-out=examples/orders_service/cdk.out
+example=examples/orders_service
+out=$example/cdk.out
 rm -rf "$out"
 .venv/bin/python - "$out" <<'PY'
 import sys, time
@@ -14,4 +16,9 @@ from app import build
 build(sys.argv[1]).synth()
 print(f"Synthesized examples/orders_service to {sys.argv[1]} in {time.perf_counter() - start:.1f} s\n")
 PY
+echo "== What alarms the orders service got, and why =="
 .venv/bin/python -m sensible_alarms.explain "$out"
+echo
+echo "== Replay: the bundled 7 days of sample metrics, scored against their labelled incidents =="
+.venv/bin/sensible-alarms replay "$out" --metrics "$example/sample/metrics.parquet" \
+  --incidents "$example/sample/incidents.yaml" --start 2026-11-02T00:00Z --end 2026-11-09T00:00Z

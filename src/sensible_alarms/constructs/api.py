@@ -70,6 +70,7 @@ class ApiAlarms(EntrypointAlarms):
                 f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
                 "min_failed_requests", min_failed_requests)
         self._min_failed = min_failed_requests
+        self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         self._dimensions, self._error_metric = self._resolve_api(api, stage_name)
 
         for window in BURN_RATE_WINDOWS:

@@ -27,6 +27,9 @@ __all__ = ["EntrypointAlarms", "SignalAlarm"]
 MAX_ALARM_NAME = 255
 MAX_DESCRIPTION = 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: How long a LOW notification waits for the HIGH one of the same entrypoint before it goes out:
+#: the longest HIGH confirmation window, so an incident that escalates notifies once, as HIGH.
+_SUPPRESSOR_WAIT = cdk.Duration.minutes(30)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class EntrypointAlarms(Construct):
         self._members: list[SignalAlarm] = []
         self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
         self._notifiers: dict[Urgency, cw.CompositeAlarm] = {}
+        #: How long a HIGH incident can keep a LOW signal in ALARM after it ends (subclasses with
+        #: longer LOW windows raise it): 15 min, the quiet spell of the arrival signals.
+        self._low_window_seconds = 15 * 60
 
     # -- public surface ------------------------------------------------------------------------
 
@@ -178,11 +184,18 @@ class EntrypointAlarms(Construct):
             if not rules:
                 continue
             suffix = f"{urgency.value.title()}Urgency"
+            high = self._notifiers.get(Urgency.HIGH)
             composite = cw.CompositeAlarm(
                 self, f"{urgency.value.title()}Urgency",
                 composite_alarm_name=self._alarm_name(suffix),
                 alarm_description=self._description(impacts[urgency], urgency, slo),
                 alarm_rule=rules[0] if len(rules) == 1 else cw.AlarmRule.any_of(*rules),
+                # One failure notifies once: while the HIGH notification of this entrypoint is in
+                # ALARM, and for the LOW windows' length after it clears, the LOW one stays quiet.
+                actions_suppressor=high if urgency is Urgency.LOW else None,
+                actions_suppressor_wait_period=_SUPPRESSOR_WAIT if high and urgency is Urgency.LOW else None,
+                actions_suppressor_extension_period=(
+                    cdk.Duration.seconds(self._low_window_seconds) if high and urgency is Urgency.LOW else None),
             )
             composite.add_alarm_action(cw_actions.SnsAction(self._routing.topic(urgency)))
             resource = composite.node.default_child

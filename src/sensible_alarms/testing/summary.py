@@ -6,16 +6,14 @@ change to an alarm changes exactly the lines that describe it.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ..cfn_text import ALARM_TYPES, Renderer, read_stacks
 from ..metadata import METADATA_KEY
 
 __all__ = ["ALARM_TYPES", "summarize_template"]
-
-ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
 
 _COMPARISON = {
     "GreaterThanOrEqualToThreshold": ">=",
@@ -45,58 +43,18 @@ def _seconds(value: Any) -> str:
     return f"{seconds} s"
 
 
-class _Renderer:
-    """Renders intrinsic functions readably, naming alarms by their AlarmName where they have one."""
-
-    def __init__(self, resources: dict[str, Any]) -> None:
-        self._resources = resources
-
-    def name_of(self, logical_id: str) -> str:
-        resource = self._resources.get(logical_id, {})
-        props = resource.get("Properties", {})
-        name = props.get("AlarmName")
-        return name if isinstance(name, str) else logical_id
-
-    def __call__(self, value: Any) -> str:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int | float | bool):
-            return json.dumps(value)
-        if isinstance(value, list):
-            return "[" + ", ".join(self(v) for v in value) + "]"
-        if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
-            if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-                return self(arg[0]).join(self(part) for part in arg[1])
-            if key == "Fn::GetAtt":
-                parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
-                target = str(parts[0])
-                resource_type = self._resources.get(target, {}).get("Type")
-                if resource_type in ALARM_TYPES and parts[-1] == "Arn":
-                    return self.name_of(target)
-                return f"<{target}.{parts[-1]}>"
-            if key == "Ref":
-                target = str(arg)
-                resource_type = self._resources.get(target, {}).get("Type")
-                if resource_type in ALARM_TYPES:
-                    return self.name_of(target)
-                return f"<{target}>"
-            if key == "Fn::Sub":
-                return f"<Sub {self(arg)}>"
-            return f"<{key} {self(arg)}>"
-        if isinstance(value, dict):
-            return json.dumps(value, sort_keys=True)
-        return str(value)
+def _renderer(resources: dict[str, Any]) -> Renderer:
+    return Renderer(resources, placeholder=lambda lid, att: f"<{lid}.{att}>" if att else f"<{lid}>")
 
 
-def _metric_words(stat: dict[str, Any], render: _Renderer) -> str:
+def _metric_words(stat: dict[str, Any], render: Renderer) -> str:
     metric = stat.get("Metric", {})
     dims = ", ".join(f"{d.get('Name')}={render(d.get('Value'))}" for d in metric.get("Dimensions", []))
     return (f"{metric.get('Namespace')} {metric.get('MetricName')} {stat.get('Stat')} "
             f"{{{dims}}} per {_seconds(stat.get('Period'))}")
 
 
-def _signal_lines(props: dict[str, Any], render: _Renderer) -> list[str]:
+def _signal_lines(props: dict[str, Any], render: Renderer) -> list[str]:
     if "Metrics" in props:
         lines = []
         for query in props["Metrics"]:
@@ -114,7 +72,7 @@ def _signal_lines(props: dict[str, Any], render: _Renderer) -> list[str]:
             f"per {_seconds(props.get('Period'))}"]
 
 
-def _actions(props: dict[str, Any], render: _Renderer) -> str:
+def _actions(props: dict[str, Any], render: Renderer) -> str:
     parts = []
     for key, label in (("AlarmActions", "on ALARM"), ("OKActions", "on OK"),
                        ("InsufficientDataActions", "on INSUFFICIENT_DATA")):
@@ -126,10 +84,10 @@ def _actions(props: dict[str, Any], render: _Renderer) -> str:
     return "; ".join(parts) if parts else "none"
 
 
-def _alarm_block(logical_id: str, resource: dict[str, Any], render: _Renderer) -> list[str]:
+def _alarm_block(logical_id: str, resource: dict[str, Any], render: Renderer) -> list[str]:
     props = resource.get("Properties", {})
     meta = resource.get("Metadata", {}).get(METADATA_KEY, {})
-    name = render.name_of(logical_id)
+    name = render.alarm_name(logical_id)
     if resource["Type"] == "AWS::CloudWatch::CompositeAlarm":
         head = f"- composite {name}"
         if meta:
@@ -159,7 +117,7 @@ def _alarm_block(logical_id: str, resource: dict[str, Any], render: _Renderer) -
 def summarize_template(template: dict[str, Any], *, stack_name: str | None = None) -> str:
     """The alarms of one template in words, grouped by entrypoint, in a stable order."""
     resources: dict[str, Any] = template.get("Resources", {}) or {}
-    render = _Renderer(resources)
+    render = _renderer(resources)
     groups: dict[str, list[str]] = defaultdict(list)
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") not in ALARM_TYPES:
@@ -172,7 +130,7 @@ def summarize_template(template: dict[str, Any], *, stack_name: str | None = Non
         out.append("  no alarms")
     for entry in sorted(groups, key=lambda e: (e == "(no entrypoint)", e)):
         ids = sorted(groups[entry], key=lambda i: (resources[i]["Type"] != "AWS::CloudWatch::CompositeAlarm",
-                                                   render.name_of(i)))
+                                                   render.alarm_name(i)))
         notifying = sum(1 for i in ids if resources[i].get("Properties", {}).get("AlarmActions"))
         out.append("")
         out.append(f"{entry}: {len(ids)} alarms, {notifying} notifying")
@@ -182,12 +140,6 @@ def summarize_template(template: dict[str, Any], *, stack_name: str | None = Non
 
 
 def summarize_assembly(assembly: str | Path) -> str:
-    """Every stack of a cloud assembly directory, in stack-name order."""
-    root = Path(assembly)
-    manifest = json.loads((root / "manifest.json").read_text())
-    parts = []
-    for name, artifact in sorted(manifest.get("artifacts", {}).items()):
-        if artifact.get("type") == "aws:cloudformation:stack":
-            template = json.loads((root / artifact["properties"]["templateFile"]).read_text())
-            parts.append(summarize_template(template, stack_name=artifact.get("displayName", name)))
-    return "\n".join(parts)
+    """Every stack of a cloud assembly directory (nested stages included), in stack-name order."""
+    stacks = sorted(read_stacks(assembly), key=lambda s: s.name)
+    return "\n".join(summarize_template(stack.template, stack_name=stack.name) for stack in stacks)
