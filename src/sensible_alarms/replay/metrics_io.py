@@ -334,3 +334,63 @@ def _unique(code: npt.NDArray[np.int64], space: int) -> tuple[npt.NDArray[np.int
         return distinct.astype(np.int64), position[code]
     distinct, inverse = np.unique(code, return_inverse=True)
     return distinct.astype(np.int64), inverse.astype(np.int64)
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+
+def metrics_table(store: MetricStore) -> Any:
+    """Every datapoint of ``store`` as a pyarrow table in the DESIGN.md schema, series by series in
+    key order, each in time order; timestamps as ``YYYY-MM-DDTHH:MM:SSZ`` strings."""
+    stamps: list[npt.NDArray[np.int64]] = []
+    values: list[npt.NDArray[np.float64]] = []
+    counts: list[int] = []
+    order = sorted(range(len(store.keys)), key=lambda i: store.keys[i])
+    for i in order:
+        row = store.values[i]
+        present = np.flatnonzero(~np.isnan(row))
+        stamps.append(store.origin + 60 * present.astype(np.int64))
+        values.append(row[present])
+        counts.append(int(present.size))
+    seconds = np.concatenate(stamps) if stamps else np.empty(0, dtype=np.int64)
+    text = np.char.add(np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s"), "Z")
+
+    def repeat(get: Callable[[SeriesKey], Any]) -> list[Any]:
+        out: list[Any] = []
+        for i, count in zip(order, counts, strict=True):
+            out.extend([get(store.keys[i])] * count)
+        return out
+
+    return pa.table({
+        "timestamp": pa.array(text.tolist(), type=pa.string()),
+        "namespace": pa.array(repeat(lambda k: k.namespace), type=pa.string()),
+        "metric": pa.array(repeat(lambda k: k.metric), type=pa.string()),
+        "dimensions": pa.array(repeat(lambda k: ",".join(f"{n}={v}" for n, v in k.dimensions)), type=pa.string()),
+        "stat": pa.array(repeat(lambda k: k.stat), type=pa.string()),
+        "period": pa.array(repeat(lambda k: k.period), type=pa.int64()),
+        "value": pa.array(np.concatenate(values) if values else np.empty(0), type=pa.float64()),
+    })
+
+
+def write_metrics(store: MetricStore, path: str | Path, *, file_format: str | None = None) -> None:
+    """Write every datapoint of ``store`` to a metrics file that :func:`load_metrics` reads back
+    (the format follows the suffix unless ``file_format`` says otherwise). The write is atomic:
+    readers see the old file or the whole new one."""
+    from .output import atomic_file  # output imports the engine; keep loading metrics light
+
+    file = Path(path)
+    kind = file_format or FORMATS.get(file.suffix.lower())
+    if kind not in ("csv", "jsonl", "parquet"):
+        raise MetricsFileError(f"unknown metrics format {file.suffix or file_format!r}: use .csv, .jsonl or .parquet",
+                               file=str(file))
+    table = metrics_table(store)
+    if kind == "jsonl":
+        with atomic_file(file) as handle:
+            for row in table.to_pylist():
+                handle.write(json.dumps(row, allow_nan=False) + "\n")
+        return
+    with atomic_file(file, binary=True) as handle:
+        if kind == "csv":
+            pacsv.write_csv(table, handle)
+        else:
+            pq.write_table(table, handle)

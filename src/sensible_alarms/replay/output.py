@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ._time import format_utc
 from .engine import ReplayResult
 from .incidents import Scores
 
-__all__ = ["TIMELINE_FORMAT_VERSION", "timeline_to_dict", "write_json_atomic", "write_timeline"]
+__all__ = [
+    "TIMELINE_FORMAT_VERSION",
+    "atomic_file",
+    "timeline_to_dict",
+    "write_json_atomic",
+    "write_text_atomic",
+    "write_timeline",
+]
 
 #: Bumped when a field of the JSON timeline changes meaning or disappears.
 TIMELINE_FORMAT_VERSION = 1
@@ -78,25 +87,41 @@ def timeline_to_dict(result: ReplayResult) -> dict[str, Any]:
     }
 
 
-def write_json_atomic(data: Any, path: str | Path) -> None:
-    """Write ``data`` as JSON to ``path`` so that readers see the old file or the whole new one,
-    never a part: the JSON goes to a temporary file beside ``path``, is flushed to disk, and then
-    replaces ``path`` in one step. On any error the temporary file is removed and ``path`` is
-    left as it was."""
+@contextmanager
+def atomic_file(path: str | Path, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` for writing; when the block ends normally it is
+    flushed to disk and replaces ``path`` in one step, so readers see the old file or the whole
+    new one, never a part. On any error (an interrupt too) the temporary file is removed and
+    ``path`` is left as it was. The new file keeps the old one's permissions (default 0644)."""
     target = Path(path)
     mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, allow_nan=False)
-            handle.write("\n")
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(text: str, path: str | Path) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as handle:
+        handle.write(text)
+
+
+def write_json_atomic(data: Any, path: str | Path) -> None:
+    """Write ``data`` as JSON to ``path`` so that readers see the old file or the whole new one,
+    never a part: the JSON goes to a temporary file beside ``path``, is flushed to disk, and then
+    replaces ``path`` in one step. On any error the temporary file is removed and ``path`` is
+    left as it was."""
+    with atomic_file(path) as handle:
+        json.dump(data, handle, indent=2, allow_nan=False)
+        handle.write("\n")
 
 
 def write_timeline(result: ReplayResult, path: str | Path) -> None:
