@@ -10,4 +10,5 @@ source scripts/env.sh
 for example in examples/*/; do
   .venv/bin/mypy --config-file pyproject.toml "$example"
 done
+command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 .venv/bin/pytest "$@"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,38 +18,11 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk
-from cfnlint.api import ManualArgs, lint
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_DIR = ROOT / "examples" / "orders_service"
+from cdk_support import EXAMPLE_DIR
+
 if str(EXAMPLE_DIR) not in sys.path:
     sys.path.insert(0, str(EXAMPLE_DIR))
-
-
-def cfn_lint(template: dict[str, Any]) -> list[str]:
-    """cfn-lint findings of a template, as 'RULE path: message' strings (E... errors, W... warnings)."""
-    matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))
-    return [f"{m.rule.id} {'/'.join(str(p) for p in m.path)}: {m.message}" for m in matches]
-
-
-def cfn_lint_errors(template: dict[str, Any]) -> list[str]:
-    """Only cfn-lint's errors (rule ids starting with E)."""
-    return [f for f in cfn_lint(template) if f.startswith("E")]
-
-
-def synth(stack: cdk.Stack) -> dict[str, Any]:
-    """The stack's template, after cfn-lint found no error in it: every test that synthesizes lints."""
-    template: dict[str, Any] = cdk.App.of(stack).synth().get_stack_by_name(stack.stack_name).template  # type: ignore[union-attr]
-    errors = cfn_lint_errors(template)
-    assert not errors, "cfn-lint errors:\n" + "\n".join(errors)
-    return template
-
-
-def resources_of(template: dict[str, Any], *types: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in template.get("Resources", {}).items() if v["Type"] in types}
-
-
-ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
 
 
 @pytest.fixture
@@ -69,3 +46,37 @@ def orders_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def orders_template(orders_assembly: Path) -> dict[str, Any]:
     template: dict[str, Any] = json.loads((orders_assembly / "OrdersService.template.json").read_text())
     return template
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory):
+    """A moto_server process (a real CloudWatch API endpoint) on a free loopback port; stopped afterwards."""
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto_server.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # up to about 30 s for the server to listen
+            if process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {process.returncode}; see {log.name}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"moto_server did not listen on port {port}; see {log.name}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -21,7 +21,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from conftest import ALARM_TYPES, resources_of, synth
+from cdk_support import ALARM_TYPES, resources_of, synth
 from sensible_alarms import (
     AlarmRouting,
     ApiAlarms,
@@ -182,9 +182,9 @@ class TestStreamConsumerAlarms:
 
 
 class TestScheduledJobAlarms:
-    def test_an_hourly_job_gets_two_members_and_one_low_composite(
+    def test_an_hourly_job_gets_three_members_and_one_low_composite(
             self, scheduled_job_template: dict[str, Any], json_snapshot: SnapshotAssertion):
-        """A job on rate(1 hour) gets consecutive-failure and missed-run members behind one LOW composite."""
-        assert _count(scheduled_job_template) == {"AWS::CloudWatch::Alarm": 2,
+        """A job on rate(1 hour) gets no-success, failed-runs and missed-run members behind one LOW composite."""
+        assert _count(scheduled_job_template) == {"AWS::CloudWatch::Alarm": 3,
                                                   "AWS::CloudWatch::CompositeAlarm": 1}
         assert _alarm_resources(scheduled_job_template) == json_snapshot

@@ -16,7 +16,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
-from conftest import ALARM_TYPES, EXAMPLE_DIR, ROOT, cfn_lint, resources_of
+from cdk_support import ALARM_TYPES, EXAMPLE_DIR, ROOT, cfn_lint, resources_of
 from sensible_alarms import BURN_RATE_WINDOWS, AvailabilitySlo, LatencySlo
 from sensible_alarms.metadata import DESCRIPTION_KEYS, METADATA_KEY
 

@@ -86,6 +86,12 @@ def simulate(rng: np.random.Generator) -> dict[str, np.ndarray]:
         run = minute(day, 2)
         invocations[run], job_errors[run] = 1, 0
 
+    def attempts(run: int, outcomes: list[bool]) -> None:
+        """Lambda retries a failed asynchronous invocation after 1 and then 2 more minutes."""
+        for offset, ok in zip((0, 1, 3), outcomes, strict=False):
+            invocations[run + offset] = 1
+            job_errors[run + offset] = 0 if ok else 1
+
     for event_id, lo, hi, _impact, _entry, _text in EVENTS:
         span = slice(lo, hi)
         if event_id == "api-outage":
@@ -103,15 +109,13 @@ def simulate(rng: np.random.Generator) -> dict[str, np.ndarray]:
             iterator_age[span] = np.arange(1, hi - lo + 1) * 60_000.0
         elif event_id == "nightly-failing":
             for day in (6, 7):
-                run = minute(day, 2)
-                # Three attempts (the invocation and Lambda's two async retries), all failing.
-                invocations[run], job_errors[run] = 3, 3
+                attempts(minute(day, 2), [False, False, False])
         elif event_id == "transient-errors":
             errors[lo] += 5
         elif event_id == "cold-start-spike":
             slow[lo] += 3
         elif event_id == "nightly-retried":
-            invocations[minute(1, 2)], job_errors[minute(1, 2)] = 2, 1
+            attempts(minute(1, 2), [False, True])
     return {"requests": requests, "errors": errors, "slow": slow, "age": age, "iterator_age": iterator_age,
             "dlq_visible": dlq_visible, "dlq_deleted": dlq_deleted, "fail_visible": fail_visible,
             "invocations": invocations, "job_errors": job_errors}

@@ -22,6 +22,11 @@ def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) ->
             path=path, prop=prop, value=value,
         )
     millis = value.to_milliseconds()
+    if (millis < 1000 or millis % 1000) and millis > 0:
+        raise SensibleAlarmsError(
+            f"'{prop}' of {owner} must be a whole number of seconds (got {value.to_human_string()})",
+            path=path, prop=prop, value=value,
+        )
     if millis <= 0:
         raise SensibleAlarmsError(
             f"'{prop}' of {owner} must be longer than zero (got {value.to_human_string()})",

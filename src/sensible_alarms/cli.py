@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -30,7 +30,7 @@ def _commands() -> None:
 Paths = Annotated[list[Path], typer.Argument(help="Cloud assembly directories (cdk.out) or template files.")]
 
 
-def _fail(error: Exception) -> None:
+def _fail(error: Exception) -> NoReturn:
     typer.echo(f"sensible-alarms: error: {error}", err=True)
     raise typer.Exit(2)
 
@@ -51,24 +51,44 @@ def _when(value: str | None, option: str) -> datetime | None:
 @app.command()
 def replay(
     paths: Paths,
-    metrics: Annotated[Path, typer.Option("--metrics", help="Metrics file: CSV, JSON Lines or Parquet.")],
-    incidents: Annotated[Optional[Path], typer.Option(help="Incidents file (YAML or JSON) to score against.")] = None,  # noqa: UP045
-    names: Annotated[Optional[Path], typer.Option(help="JSON mapping of ${Logical.Attr} placeholders to deployed names.")] = None,  # noqa: UP045, E501
-    start: Annotated[Optional[str], typer.Option(help="First minute (UTC). Default: when every window is full.")] = None,  # noqa: UP045, E501
-    end: Annotated[Optional[str], typer.Option(help="Last minute (UTC). Default: end of the data.")] = None,  # noqa: UP045
-    timeline: Annotated[Optional[Path], typer.Option(help="Write the JSON timeline here.")] = None,  # noqa: UP045
+    metrics: Annotated[Path | None, typer.Option("--metrics", help="Metrics file: CSV, JSON Lines or Parquet.")] = None,
+    from_cloudwatch: Annotated[bool, typer.Option("--from-cloudwatch", help="Fetch the metrics with GetMetricData (needs --start and --end).")] = False,  # noqa: E501
+    region: Annotated[str | None, typer.Option(help="AWS region for --from-cloudwatch. Default: boto3's.")] = None,
+    save_metrics: Annotated[Path | None, typer.Option(help="With --from-cloudwatch: also write the fetched metrics here.")] = None,  # noqa: E501
+    html: Annotated[Path | None, typer.Option(help="Write the HTML report (one self-contained file) here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    incidents: Annotated[Path | None, typer.Option(help="Incidents file (YAML or JSON) to score against.")] = None,
+    names: Annotated[Path | None, typer.Option(help="JSON mapping of ${Logical.Attr} placeholders to deployed names.")] = None,  # noqa: E501
+    start: Annotated[str | None, typer.Option(help="First minute (UTC). Default: when every window is full.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last minute (UTC). Default: end of the data.")] = None,
+    timeline: Annotated[Path | None, typer.Option(help="Write the JSON timeline here.")] = None,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Replay the alarms of PATHS over recorded metrics, as CloudWatch would evaluate them."""
-    from .commands.replay import run_replay, summary_text
+    from .commands.replay import fetch_from_cloudwatch, run_replay, summary_text
     from .replay import timeline_to_dict
+    from .replay.from_templates import alarm_set_from_templates, load_names
+    from .replay.metrics_io import write_metrics
+    from .replay.progress import ProgressBar
 
     if output_format not in ("text", "json"):
         _fail(SensibleAlarmsError(f"--format must be text or json (got {output_format!r})"))
+    if (metrics is None) == (not from_cloudwatch):
+        _fail(SensibleAlarmsError("give exactly one of --metrics FILE and --from-cloudwatch"))
+    first, last = _when(start, "--start"), _when(end, "--end")
     try:
-        alarm_set, result = run_replay(list(paths), metrics_file=metrics, incidents_file=incidents,
-                                       names_file=names, start=_when(start, "--start"), end=_when(end, "--end"),
-                                       timeline_out=timeline)
+        with ProgressBar(transient=True, disable=quiet or not sys.stderr.isatty()) as bar:
+            store = None
+            if from_cloudwatch:
+                if first is None or last is None:
+                    _fail(SensibleAlarmsError("--from-cloudwatch needs --start and --end"))
+                alarm_set = alarm_set_from_templates(*paths, names=load_names(names) if names else None)
+                store = fetch_from_cloudwatch(alarm_set, first, last, region=region, progress=bar)
+                if save_metrics is not None:
+                    write_metrics(store, save_metrics)
+            alarm_set, result = run_replay(list(paths), metrics_file=metrics, metrics=store, incidents_file=incidents,
+                                           names_file=names, start=first, end=last, timeline_out=timeline,
+                                           html_out=html, progress=bar)
     except SensibleAlarmsError as error:
         _fail(error)
         return
@@ -76,6 +96,48 @@ def replay(
         typer.echo(json.dumps(timeline_to_dict(result), indent=2, sort_keys=True))
     else:
         typer.echo(summary_text(alarm_set, result))
+
+
+@app.command()
+def review(
+    paths: Paths,
+    output_format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    pricing: Annotated[Path | None, typer.Option(help="JSON file overriding the alarm prices.")] = None,
+) -> None:
+    """Review the alarms of PATHS: entrypoints, alarms in words, who is notified, monthly cost."""
+    from .commands.review import run_review
+
+    try:
+        text = run_review(list(paths), output_format=output_format, pricing_file=pricing)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+    except (SensibleAlarmsError, OSError) as error:
+        _fail(error)
+        return
+    if output is None:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The cloud assembly (or template) before the change.")],
+    new: Annotated[Path, typer.Argument(help="The cloud assembly (or template) after the change.")],
+    fail_on_coverage_drop: Annotated[bool, typer.Option(help="Exit 1 when an entrypoint loses its notifying alarms.")] = False,  # noqa: E501
+    output_format: Annotated[str, typer.Option("--format", help="md or json.")] = "md",
+    pricing: Annotated[Path | None, typer.Option(help="JSON file overriding the alarm prices.")] = None,
+) -> None:
+    """Alarms, entrypoints and notification routes added, removed and changed from OLD to NEW."""
+    from .commands.diff import run_diff
+
+    try:
+        result, text = run_diff(old, new, output_format=output_format, pricing_file=pricing)
+    except SensibleAlarmsError as error:
+        _fail(error)
+        return
+    typer.echo(text, nl=False)
+    if fail_on_coverage_drop and result.coverage_drops:
+        raise typer.Exit(1)
 
 
 def main() -> None:

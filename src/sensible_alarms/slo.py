@@ -113,10 +113,10 @@ class LatencySlo:
     def __post_init__(self) -> None:
         object.__setattr__(self, "target", _check_target("LatencySlo", self.target))
         millis = self.threshold_millis
-        if millis > 29_000 * 10:
+        if millis > 900_000:
             raise SensibleAlarmsError(
-                f"'threshold' of LatencySlo must be at most 290 s, API Gateway's longest integration "
-                f"timeout ({millis} ms given)",
+                f"'threshold' of LatencySlo must be at most 15 min, the longest a Lambda-backed request can "
+                f"take ({millis} ms given)",
                 prop="threshold", value=millis,
             )
         _check_budget_reachable("LatencySlo", self.target, self.period_seconds, BURN_RATE_WINDOWS)

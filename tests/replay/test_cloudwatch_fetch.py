@@ -18,11 +18,7 @@ tests say so and do not depend on it (docs/replay.md lists the differences):
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from datetime import datetime, timedelta
 
@@ -57,46 +53,19 @@ DIMS = (("Service", "orders"),)
 
 
 def _free_port() -> int:
+    """A loopback port nobody listens on (for the unreachable-endpoint case)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    """A moto_server process on a free loopback port for this module; stopped afterwards."""
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto_server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):  # up to about 30 s for the server to listen
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {process.returncode}; see {log.name}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"moto_server did not listen on port {port}; see {log.name}")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
 @pytest.fixture
-def client(endpoint):
+def client(moto_endpoint):
     """A boto3 CloudWatch client on the emulator, which starts each test empty."""
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10):
         pass
-    return boto3.client("cloudwatch", endpoint_url=endpoint, region_name="us-east-1",
+    return boto3.client("cloudwatch", endpoint_url=moto_endpoint, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")
 
 

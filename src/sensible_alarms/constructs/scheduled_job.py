@@ -26,14 +26,17 @@ _MAX_SPAN_SHORT_PERIODS = 86_400
 _MAX_SPAN_LONG_PERIODS = 7 * 86_400
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+#: Lambda retries a failed asynchronous invocation after about 1 and then 2 more minutes; the
+#: failing streak's span gets this much slack so a run's last attempt is always inside it.
+_RETRY_SLACK_SECONDS = 20 * 60
 
 
 class ScheduledJobAlarms(EntrypointAlarms):
     """LOW-urgency alarms of a scheduled job: an EventBridge rule whose target is a Lambda function.
 
-    * Consecutive failures: the job's run failed (every attempt of it errored, including Lambda's
-      asynchronous retries) `consecutive_failures` runs in a row. A run that fails once and
-      succeeds on retry is not a failure.
+    * Consecutive failures: no invocation succeeded for `consecutive_failures` intervals (plus
+      20 minutes of slack for Lambda's asynchronous retries) and invocations failed in that time.
+      A run that fails once and succeeds on retry is not a failure, wherever its attempts fall.
     * Missed runs: the function was not invoked at all for one interval plus a grace period.
 
     Both are LOW: one failed nightly run is not an emergency, but a job that keeps failing is.
@@ -94,34 +97,51 @@ class ScheduledJobAlarms(EntrypointAlarms):
             raise self._fail(
                 f"'interval' must be a whole number of minutes up to 1 day, CloudWatch's longest period "
                 f"(got {words(seconds)} from {expression!r})", "interval", seconds)
-        span_limit = _MAX_SPAN_SHORT_PERIODS if seconds < 3600 else _MAX_SPAN_LONG_PERIODS
-        if seconds * consecutive_failures > span_limit:
+        # Hourly datapoints for jobs that run every 2 h or less often, minutely ones otherwise.
+        period = 3600 if seconds >= 2 * 3600 else 60
+        span_limit = _MAX_SPAN_SHORT_PERIODS if period < 3600 else _MAX_SPAN_LONG_PERIODS
+        failing_span = seconds * consecutive_failures + _RETRY_SLACK_SECONDS
+        failing_windows = math.ceil(failing_span / period)
+        if failing_windows * period > span_limit:
             raise self._fail(
                 f"{consecutive_failures} consecutive runs every {words(seconds)} span "
-                f"{words(seconds * consecutive_failures)}, more than CloudWatch evaluates "
+                f"{words(failing_windows * period)}, more than CloudWatch evaluates "
                 f"({words(span_limit)} for this period); lower 'consecutive_failures'",
                 "consecutive_failures", consecutive_failures)
 
         slo = f"the job runs every {every(seconds)} and succeeds"
         invocations = function.metric_invocations(statistic="Sum")
         errors = function.metric_errors(statistic="Sum")
-        failed = self._add_member(
-            id="ConsecutiveFailures", signal="consecutive-failures", title="Failed runs",
+        every_period = cdk.Duration.seconds(period)
+        # A failing streak is judged over whole spans of time, not per run: a run's attempts (Lambda
+        # retries an asynchronous invocation twice, minutes apart) may straddle any window edge, so
+        # "no attempt succeeded for N intervals, and attempts failed" is the signal that holds.
+        no_success = self._add_member(
+            id="NoSuccess", signal="no-success", title="Successful runs",
             urgency=Urgency.LOW,
-            impact=f"The scheduled job {self.entrypoint_name} failed {consecutive_failures} runs in a row: "
-                   "the work it does for customers is not being done.",
+            impact=f"The scheduled job {self.entrypoint_name} has not completed successfully for "
+                   f"{consecutive_failures} runs: the work it does for customers is not being done.",
             slo=slo,
             metric=cw.MathExpression(
-                # A run failed when every attempt errored (retries count as invocations).
-                expression="IF(invocations > 0 && errors >= invocations, 1, 0)",
+                expression="FILL(invocations, 0) - FILL(errors, 0)",
                 using_metrics={"invocations": invocations, "errors": errors},
-                period=cdk.Duration.seconds(seconds),
-                label="Run failed (1) or succeeded (0)",
+                period=every_period,
+                label="Successful invocations",
             ),
-            threshold=1, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=consecutive_failures, datapoints_to_alarm=consecutive_failures,
+            threshold=1, comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluation_periods=failing_windows, datapoints_to_alarm=failing_windows,
+            missing=cw.TreatMissingData.BREACHING,
         )
-        period = 3600 if seconds >= 2 * 3600 else 60
+        failed = self._add_member(
+            id="FailedRuns", signal="failed-runs", title="Failed invocations",
+            urgency=Urgency.LOW,
+            impact=f"The scheduled job {self.entrypoint_name} failed within the last "
+                   f"{words(failing_windows * period)}.",
+            slo=slo,
+            metric=function.metric_errors(statistic="Sum", period=every_period),
+            threshold=1, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=failing_windows, datapoints_to_alarm=1,
+        )
         grace = max(period, math.ceil(seconds * 0.1 / period) * period)
         windows = math.ceil((seconds + grace) / period)
         missed = self._add_member(
@@ -130,13 +150,13 @@ class ScheduledJobAlarms(EntrypointAlarms):
             impact=f"The scheduled job {self.entrypoint_name} has not run for {words(windows * period)}: "
                    "the work it does for customers is not being done.",
             slo=slo,
-            metric=function.metric_invocations(statistic="Sum", period=cdk.Duration.seconds(period)),
+            metric=function.metric_invocations(statistic="Sum", period=every_period),
             threshold=1, comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
             evaluation_periods=windows, datapoints_to_alarm=windows,
             # Lambda publishes no Invocations datapoint for a minute without invocations.
             missing=cw.TreatMissingData.BREACHING,
         )
-        self._add_rule(Urgency.LOW, self._any_of([failed, missed]))
+        self._add_rule(Urgency.LOW, cw.AlarmRule.any_of(self._all_of([no_success, failed]), self._any_of([missed])))
         self._add_notifiers({
             Urgency.LOW: f"The scheduled job {self.entrypoint_name} keeps failing or does not run: the work it "
                          "does for customers is not being done.",

@@ -23,7 +23,9 @@ def queue_arrivals(queue: sqs.IQueue) -> cw.MathExpression:
     """
     one_minute = cdk.Duration.minutes(1)
     return cw.MathExpression(
-        expression="DIFF(FILL(visible, 0) + FILL(inflight, 0)) + FILL(deleted, 0)",
+        # REPEAT, not 0: a minute with no datapoint while messages sit must not read as all of them
+        # arriving again in the next minute.
+        expression="DIFF(FILL(visible, REPEAT) + FILL(inflight, REPEAT)) + FILL(deleted, 0)",
         using_metrics={
             "visible": queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=one_minute),
             "inflight": queue.metric_approximate_number_of_messages_not_visible(statistic="Maximum",

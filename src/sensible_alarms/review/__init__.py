@@ -1,0 +1,34 @@
+"""The design review: every entrypoint, its alarms in words, who they notify, what they cost; and
+the diff of two versions. Pure Python over synthesized templates (no jsii)."""
+
+from __future__ import annotations
+
+from .build import review_stacks, review_templates
+from .diff import ReviewDiff, diff_json, diff_markdown, diff_reviews
+from .model import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
+from .output import review_json, review_markdown, review_to_dict
+from .pricing import DEFAULT_PRICING, AlarmPricing, alarm_metric_count, monthly_cost
+
+__all__ = [
+    "DEFAULT_PRICING",
+    "AlarmPricing",
+    "AlarmReview",
+    "ChartWindow",
+    "EntrypointReview",
+    "PolicySection",
+    "Recipient",
+    "Review",
+    "ReviewDiff",
+    "Route",
+    "StackReview",
+    "alarm_metric_count",
+    "diff_json",
+    "diff_markdown",
+    "diff_reviews",
+    "monthly_cost",
+    "review_json",
+    "review_markdown",
+    "review_stacks",
+    "review_templates",
+    "review_to_dict",
+]

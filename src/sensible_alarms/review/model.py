@@ -1,0 +1,143 @@
+"""What a review is made of: stacks, entrypoints, alarms, notification routes and their cost.
+
+Plain frozen dataclasses, built once by :func:`sensible_alarms.review.build.review_stacks` from
+synthesized templates and rendered by the markdown, JSON and HTML writers and compared by the diff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AlarmReview",
+    "ChartWindow",
+    "EntrypointReview",
+    "PolicySection",
+    "Recipient",
+    "Review",
+    "Route",
+    "StackReview",
+]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a topic reaches: ``kind`` is ``email``, ``slack``, ``sms``, ``https``, ``lambda``, ..."""
+
+    kind: str
+    target: str
+
+    @property
+    def words(self) -> str:
+        return f"{self.kind} {self.target}"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one alarm action goes: an SNS topic of the template and its recipients, or any other
+    action target (written as it appears in the template)."""
+
+    target: str
+    """The topic's display name, or the rendered action."""
+    recipients: tuple[Recipient, ...]
+
+    @property
+    def words(self) -> str:
+        if not self.recipients:
+            return f"{self.target} (no subscriber in this template)"
+        return f"{self.target}: " + ", ".join(r.words for r in self.recipients)
+
+
+@dataclass(frozen=True)
+class ChartWindow:
+    """One alarm's window, for the entrypoint's picture."""
+
+    label: str
+    urgency: str
+    window_seconds: int
+    """How much time one evaluation looks at (period x evaluation periods)."""
+    period_seconds: int
+    burn_rate: float | None
+    """For burn-rate alarms: the threshold as a multiple of the SLO's sustainable error rate."""
+    pair: str | None
+    """Burn-rate alarms confirmed together share a pair id."""
+
+
+@dataclass(frozen=True)
+class AlarmReview:
+    logical_id: str
+    name: str
+    kind: str
+    """``metric`` or ``composite``."""
+    role: str
+    """``notifier`` / ``member`` (from the SensibleAlarms metadata) or ``unmanaged`` (no metadata)."""
+    urgency: str | None
+    signal: str | None
+    customer_impact: str | None
+    slo: str | None
+    runbook: str | None
+    conditions: tuple[str, ...]
+    """When it goes into ALARM, in words: one line per alternative (composite OR-terms)."""
+    notifying: bool
+    routes: tuple[Route, ...]
+    metrics: int
+    """Alarm metrics billed (0 for a composite)."""
+    high_resolution: bool
+    anomaly_detection: bool
+    monthly_cost: float
+    settings: tuple[tuple[str, str], ...]
+    """Comparable settings for the diff (threshold, period, datapoints, rule, actions, ...)."""
+
+
+@dataclass(frozen=True)
+class EntrypointReview:
+    id: str
+    """The construct path from the metadata, or the primary resource's logical id when detected."""
+    key: str
+    """Identity across versions: the primary resource's logical id when known, else ``id``."""
+    kind: str
+    title: str
+    source: str
+    """``construct`` (alarms made by sensible_alarms) or ``detected`` (found from resources only)."""
+    resources: tuple[str, ...]
+    """Resources the entrypoint is made of, as ``LogicalId (Type)``."""
+    features: tuple[str, ...]
+    """What a reviewer should see change: routes of an API, a queue's dead-letter queue, a schedule."""
+    covered: bool
+    coverage: str
+    slo: str | None
+    alarms: tuple[AlarmReview, ...]
+    monthly_cost: float
+    chart: tuple[ChartWindow, ...]
+
+
+@dataclass(frozen=True)
+class StackReview:
+    name: str
+    entrypoints: tuple[EntrypointReview, ...]
+    other_alarms: tuple[AlarmReview, ...]
+    """Alarms that belong to no entrypoint."""
+    topics: tuple[Route, ...]
+    """Every SNS topic of the stack with its recipients."""
+    monthly_cost: float
+    alarm_count: int
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    computed: bool
+    note: str
+    findings: tuple[str, ...]
+    suppressions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    stacks: tuple[StackReview, ...]
+    monthly_cost: float
+    pricing_source: str
+    policy: PolicySection
+
+    @property
+    def uncovered(self) -> list[tuple[str, EntrypointReview]]:
+        return [(s.name, e) for s in self.stacks for e in s.entrypoints if not e.covered]

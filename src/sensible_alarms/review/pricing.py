@@ -1,0 +1,88 @@
+"""Monthly CloudWatch alarm prices: one table, its source and date, overridable.
+
+Source: the Amazon CloudWatch pricing page, "Alarms" section, US East (N. Virginia) list prices,
+as read on 2026-11-29. Prices change and differ by region: pass your own ``AlarmPricing`` to the
+review to use others. The free tier (10 alarm metrics a month) is ignored: estimates are list
+prices for the alarms a template defines.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULT_PRICING", "AlarmPricing", "alarm_metric_count", "load_pricing", "monthly_cost"]
+
+
+@dataclass(frozen=True)
+class AlarmPricing:
+    """USD per month."""
+
+    #: A metric alarm at a period of 60 s or more, per metric it evaluates (metric-math alarms
+    #: are billed per metric in the expression).
+    standard_per_metric: float = 0.10
+    #: A metric alarm at a period under 60 s (10 s or 30 s), per metric.
+    high_resolution_per_metric: float = 0.30
+    #: A composite alarm.
+    composite: float = 0.50
+    #: An anomaly-detection alarm is billed as three metrics: the metric and the band's two bounds.
+    anomaly_detection_metrics: int = 3
+    source: str = "Amazon CloudWatch pricing page, Alarms, US East (N. Virginia), read 2026-11-29"
+
+
+DEFAULT_PRICING = AlarmPricing()
+
+
+def alarm_metric_count(resource_type: str, properties: dict[str, Any]) -> int:
+    """How many alarm metrics CloudWatch bills for one alarm resource (0 for a composite)."""
+    if resource_type == "AWS::CloudWatch::CompositeAlarm":
+        return 0
+    queries = properties.get("Metrics")
+    if not queries:
+        return 1
+    if properties.get("ThresholdMetricId"):
+        # Anomaly detection: the band expression stands for the metric and its two bounds.
+        return DEFAULT_PRICING.anomaly_detection_metrics
+    return sum(1 for query in queries if isinstance(query, dict) and "MetricStat" in query)
+
+
+def _is_high_resolution(properties: dict[str, Any]) -> bool:
+    periods = [properties.get("Period")]
+    for query in properties.get("Metrics") or []:
+        if isinstance(query, dict):
+            periods.append(query.get("Period"))
+            stat = query.get("MetricStat")
+            if isinstance(stat, dict):
+                periods.append(stat.get("Period"))
+    return any(isinstance(p, int | float) and p < 60 for p in periods)
+
+
+def monthly_cost(resource_type: str, properties: dict[str, Any], pricing: AlarmPricing = DEFAULT_PRICING) -> float:
+    """Estimated USD per month of one alarm resource."""
+    if resource_type == "AWS::CloudWatch::CompositeAlarm":
+        return pricing.composite
+    metrics = alarm_metric_count(resource_type, properties)
+    if properties.get("ThresholdMetricId"):
+        metrics = pricing.anomaly_detection_metrics
+    rate = pricing.high_resolution_per_metric if _is_high_resolution(properties) else pricing.standard_per_metric
+    return round(metrics * rate, 4)
+
+
+def load_pricing(path: Path) -> AlarmPricing:
+    """Prices from a JSON object whose keys are fields of ``AlarmPricing`` (others keep their default)."""
+    from ..errors import SensibleAlarmsError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SensibleAlarmsError(f"{path}: cannot be read ({error.strerror})") from error
+    except json.JSONDecodeError as error:
+        raise SensibleAlarmsError(f"{path}: is not valid JSON ({error})") from error
+    known = {f.name for f in fields(AlarmPricing)}
+    if not isinstance(data, dict) or set(data) - known:
+        extra = sorted(set(data) - known) if isinstance(data, dict) else type(data).__name__
+        raise SensibleAlarmsError(f"{path}: pricing must be a JSON object with keys among {sorted(known)} "
+                                  f"(got {extra})")
+    return replace(DEFAULT_PRICING, **data)
