@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: synthesize the example orders service, say what alarms it got and why, then replay
-# the bundled sample metrics (7 days, labelled incidents) to show how often they would notify.
+# The main job: synthesize the example orders service, say what alarms it got and why, print the
+# design review, then replay the bundled sample metrics (7 days, labelled incidents) to show how
+# often the alarms would notify.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -19,6 +20,13 @@ PY
 echo "== What alarms the orders service got, and why =="
 .venv/bin/python -m sensible_alarms.explain "$out"
 echo
+echo "== Design review: every entrypoint, its alarms in words, who is told, what it costs =="
+.venv/bin/sensible-alarms review "$out" --format md
+.venv/bin/sensible-alarms review "$out" --format html --output "$example/review.html"
+echo "(HTML version: $example/review.html)"
+echo
 echo "== Replay: the bundled 7 days of sample metrics, scored against their labelled incidents =="
 .venv/bin/sensible-alarms replay "$out" --metrics "$example/sample/metrics.parquet" \
-  --incidents "$example/sample/incidents.yaml" --start 2026-11-02T00:00Z --end 2026-11-09T00:00Z
+  --incidents "$example/sample/incidents.yaml" --start 2026-11-02T00:00Z --end 2026-11-09T00:00Z \
+  --html "$example/replay.html" --quiet
+echo "(HTML report with a chart per alarm: $example/replay.html)"
