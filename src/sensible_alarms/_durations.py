@@ -16,12 +16,14 @@ def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) ->
             f"'{prop}' must be an aws_cdk.Duration, e.g. Duration.minutes(5) (got {value!r})",
             path=path, prop=prop, value=value,
         )
-    if cdk.Token.is_unresolved(value):
+    # Token.is_unresolved() does not see a token inside a Duration; Duration.is_unresolved() does.
+    if value.is_unresolved():
         raise SensibleAlarmsError(
             f"'{prop}' of {owner} must be a concrete Duration, not a token (got {value.to_string()})",
             path=path, prop=prop, value=value,
         )
-    millis = value.to_milliseconds()
+    # integral=False: a fraction of a millisecond is our error to report, not a jsii RuntimeError.
+    millis = value.to_milliseconds(integral=False)
     if (millis < 1000 or millis % 1000) and millis > 0:
         raise SensibleAlarmsError(
             f"'{prop}' of {owner} must be a whole number of seconds (got {value.to_human_string()})",

@@ -31,22 +31,24 @@ class BurnRateWindow:
     def __post_init__(self) -> None:
         for name in ("long_window_seconds", "short_window_seconds"):
             seconds = getattr(self, name)
-            if seconds <= 0 or seconds % 60 or seconds > MAX_PERIOD_SECONDS:
+            if isinstance(seconds, bool) or not isinstance(seconds, int) \
+                    or seconds <= 0 or seconds % 60 or seconds > MAX_PERIOD_SECONDS:
                 raise SensibleAlarmsError(
                     f"'{name}' of BurnRateWindow must be a whole number of minutes between 1 min and 1 day, "
                     f"CloudWatch's longest period (got {seconds} s)",
                     prop=name, value=seconds,
                 )
+        fraction = self.budget_fraction
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
+            raise SensibleAlarmsError(
+                f"'budget_fraction' of BurnRateWindow must be strictly between 0 and 1 (got {fraction!r})",
+                prop="budget_fraction", value=fraction,
+            )
         if self.short_window_seconds >= self.long_window_seconds:
             raise SensibleAlarmsError(
                 "'short_window_seconds' of BurnRateWindow must be shorter than the long window "
                 f"(got {self.short_window_seconds} s >= {self.long_window_seconds} s)",
                 prop="short_window_seconds", value=self.short_window_seconds,
-            )
-        if not 0 < self.budget_fraction < 1:
-            raise SensibleAlarmsError(
-                f"'budget_fraction' of BurnRateWindow must be strictly between 0 and 1 (got {self.budget_fraction})",
-                prop="budget_fraction", value=self.budget_fraction,
             )
 
     def burn_rate(self, period_seconds: int) -> float:

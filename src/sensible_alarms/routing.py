@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import aws_cdk as cdk
@@ -19,7 +19,14 @@ from .urgency import Urgency
 
 __all__ = ["AlarmRouting", "SlackChannel"]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+#: The actions a topic policy can name: all of them are denied without TLS.
+_TOPIC_ACTIONS = (
+    "sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
+    "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe",
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,10 @@ class AlarmRouting(Construct):
     """One SNS topic per urgency, and who is told through it.
 
     Topics it creates are encrypted with a customer-managed KMS key (rotation on) whose policy lets
-    CloudWatch use it; their policy allows publishing only by CloudWatch alarms of this account and
-    denies every other publisher and any request without TLS. Topics passed in are used as they are.
+    CloudWatch use it; their policy allows publishing only by CloudWatch alarms of this account,
+    explicitly denies every other publisher (other services, IAM principals, CloudWatch of other
+    accounts or for anything but an alarm) and denies every request made without TLS. Topics passed
+    in are used as they are.
 
     :param high_topic: an existing topic for HIGH notifications. Default: a new encrypted topic.
     :param low_topic: an existing topic for LOW notifications. Default: a new encrypted topic.
@@ -83,8 +92,11 @@ class AlarmRouting(Construct):
             if isinstance(emails, str):
                 raise SensibleAlarmsError(f"'{prop}' must be a list of addresses, not one string (got {emails!r})",
                                           path=path, prop=prop, value=emails)
+            if not isinstance(emails, Iterable):
+                raise SensibleAlarmsError(f"'{prop}' must be a list of addresses (got {emails!r})",
+                                          path=path, prop=prop, value=emails)
             for email in emails:
-                if not cdk.Token.is_unresolved(email) and not _EMAIL.match(str(email)):
+                if not cdk.Token.is_unresolved(email) and not _EMAIL.fullmatch(str(email)):
                     raise SensibleAlarmsError(f"'{prop}' holds an invalid email address (got {email!r})",
                                               path=path, prop=prop, value=email)
         if slack is not None and not isinstance(slack, SlackChannel):
@@ -139,7 +151,8 @@ class AlarmRouting(Construct):
             self, f"{urgency.value.title()}Topic",
             display_name=f"sensible_alarms {urgency.value} notifications",
             master_key=self._key,
-            enforce_ssl=True,
+            # Not CDK's enforce_ssl, which denies only sns:Publish without TLS: see the last statement.
+            enforce_ssl=False,
         )
         alarm_arns = stack.format_arn(service="cloudwatch", resource="alarm", resource_name="*",
                                       arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)
@@ -153,12 +166,29 @@ class AlarmRouting(Construct):
                 "ArnLike": {"aws:SourceArn": alarm_arns},
             },
         ))
+        # Explicit denies, so that no later allow (a grant_publish, an identity policy with sns:*) opens
+        # the topic to anyone else. The conditions of one statement must all hold, so each way of not
+        # being "a CloudWatch alarm of this account" is a statement of its own.
+        for sid, condition in (
+            ("DenyPublishByAnyoneButCloudWatch",
+             {"StringNotEquals": {"aws:PrincipalServiceName": "cloudwatch.amazonaws.com"}}),
+            ("DenyPublishOnBehalfOfOtherAccounts", {"StringNotEquals": {"aws:SourceAccount": stack.account}}),
+            ("DenyPublishForAnythingButAlarms", {"ArnNotLike": {"aws:SourceArn": alarm_arns}}),
+        ):
+            topic.add_to_resource_policy(iam.PolicyStatement(
+                sid=sid,
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions=condition,
+            ))
         topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="DenyPublishByAnyoneButCloudWatch",
+            sid="DenyAnyRequestWithoutTls",
             effect=iam.Effect.DENY,
             principals=[iam.AnyPrincipal()],
-            actions=["sns:Publish"],
+            actions=list(_TOPIC_ACTIONS),
             resources=[topic.topic_arn],
-            conditions={"StringNotEquals": {"aws:PrincipalServiceName": "cloudwatch.amazonaws.com"}},
+            conditions={"Bool": {"aws:SecureTransport": "false"}},
         ))
         return topic

@@ -40,17 +40,25 @@ def _check_budget_reachable(owner: str, target: float, period_seconds: int,
     """Every burn-rate threshold must be a ratio below 100%, and every burn rate at least 1x:
     otherwise the alarm could never fire, or would fire below the budget's own pace."""
     budget = 1 - target / 100
+    # The period first, against every window: a target is only too low for a given period, and the
+    # period suggested must be one that no window refuses.
     for window in windows:
         rate = window.burn_rate(period_seconds)
         if rate < 1:
+            shortest = max(w.min_period_seconds for w in windows)
             raise SensibleAlarmsError(
                 f"'period' of {owner} is too short ({words(period_seconds)}): the "
                 f"{words(window.long_window_seconds)} window would alarm at {rate:.2f}x the budget's pace; "
-                f"use a compliance period of at least {words(window.min_period_seconds)}",
+                f"use a compliance period of at least {words(shortest)}",
                 prop="period", value=period_seconds,
             )
+    for window in windows:
+        rate = window.burn_rate(period_seconds)
         if rate * budget >= 1:
-            lowest = 100 * (1 - 1 / rate)
+            # The lowest target the fastest window allows, rounded up: every target above the
+            # suggestion is accepted.
+            fastest = max(w.burn_rate(period_seconds) for w in windows)
+            lowest = math.ceil(100 * 100 * (1 - 1 / fastest)) / 100
             raise SensibleAlarmsError(
                 f"'target' of {owner} is too low ({target:g}%): the {rate:g}x burn rate over "
                 f"{words(window.long_window_seconds)} would need {100 * rate * budget:.1f}% of requests to fail, "
@@ -128,10 +136,10 @@ class LatencySlo:
                 f"'threshold' of LatencySlo must be an aws_cdk.Duration (got {self.threshold!r})",
                 prop="threshold", value=self.threshold,
             )
-        if cdk.Token.is_unresolved(self.threshold):
+        if self.threshold.is_unresolved():
             raise SensibleAlarmsError("'threshold' of LatencySlo must be concrete, not a token",
                                       prop="threshold", value=self.threshold)
-        millis = self.threshold.to_milliseconds()
+        millis = self.threshold.to_milliseconds(integral=False)
         if millis < 1 or millis != int(millis):
             raise SensibleAlarmsError(
                 f"'threshold' of LatencySlo must be a whole number of milliseconds, at least 1 ms "

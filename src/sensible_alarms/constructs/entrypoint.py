@@ -57,7 +57,7 @@ class EntrypointAlarms(Construct):
                 path=self.node.path, prop="routing", value=routing,
             )
         if runbook_url is not None and not (
-            cdk.Token.is_unresolved(runbook_url) or re.match(r"^https?://\S+$", str(runbook_url))
+            cdk.Token.is_unresolved(runbook_url) or re.fullmatch(r"https?://\S+", str(runbook_url))
         ):
             raise SensibleAlarmsError(
                 f"'runbook_url' must be an http(s) URL (got {runbook_url!r})",

@@ -69,6 +69,10 @@ class QueueConsumerAlarms(EntrypointAlarms):
                 or not 1 <= sustain_minutes <= 60:
             raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
                              "sustain_minutes", sustain_minutes)
+        if dead_letter_queue is not None and not is_queue(dead_letter_queue):
+            raise self._fail(
+                f"'dead_letter_queue' must be an aws_sqs queue (got {type(dead_letter_queue).__name__})",
+                "dead_letter_queue", type(dead_letter_queue).__name__)
         dlq = dead_letter_queue
         if dlq is None and isinstance(queue, sqs.Queue) and queue.dead_letter_queue is not None:
             dlq = queue.dead_letter_queue.queue

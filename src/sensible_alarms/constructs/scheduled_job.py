@@ -94,9 +94,10 @@ class ScheduledJobAlarms(EntrypointAlarms):
         seconds = (seconds_of(interval, owner="ScheduledJobAlarms", prop="interval", path=self.node.path)
                    if interval is not None else self._interval_from(expression))
         if seconds % 60 or seconds > MAX_PERIOD_SECONDS:
+            source = "" if interval is not None else f" from {expression!r}"
             raise self._fail(
                 f"'interval' must be a whole number of minutes up to 1 day, CloudWatch's longest period "
-                f"(got {words(seconds)} from {expression!r})", "interval", seconds)
+                f"(got {words(seconds)}{source})", "interval", seconds)
         # Hourly datapoints for jobs that run every 2 h or less often, minutely ones otherwise.
         period = 3600 if seconds >= 2 * 3600 else 60
         span_limit = _MAX_SPAN_SHORT_PERIODS if period < 3600 else _MAX_SPAN_LONG_PERIODS
