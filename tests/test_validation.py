@@ -474,7 +474,7 @@ class TestScheduledJobAlarms:
         ("interval", "interval_words"),
         [
             pytest.param(cdk.Duration.seconds(0), "0 seconds", id="zero"),
-            pytest.param(cdk.Duration.millis(1_500), "1 second 500 millis", id="a part of a second"),
+            pytest.param(cdk.Duration.millis(1_500), "1500 ms", id="a part of a second"),
         ],
     )
     def test_an_interval_that_is_not_positive_whole_seconds_raises(self, stack, interval, interval_words):

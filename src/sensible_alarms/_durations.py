@@ -26,7 +26,7 @@ def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) ->
     millis = value.to_milliseconds(integral=False)
     if (millis < 1000 or millis % 1000) and millis > 0:
         raise SensibleAlarmsError(
-            f"'{prop}' of {owner} must be a whole number of seconds (got {value.to_human_string()})",
+            f"'{prop}' of {owner} must be a whole number of seconds (got {millis:g} ms)",
             path=path, prop=prop, value=value,
         )
     if millis <= 0:

@@ -49,6 +49,31 @@ def _when(value: str | None, option: str) -> datetime | None:
 
 
 @app.command()
+def check(
+    paths: Paths,
+    output_format: Annotated[str, typer.Option("--format", help="text, json or sarif.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,  # noqa: E501
+) -> None:
+    """Check the alarms of PATHS against the policy rules. Exit 0 when clean (suppressed findings
+    are listed), 1 on findings, 2 when an input cannot be read."""
+    from .policy import check_paths, report_json, report_sarif, report_text
+
+    writers = {"text": report_text, "json": report_json, "sarif": report_sarif}
+    if output_format not in writers:
+        _fail(SensibleAlarmsError(f"--format must be text, json or sarif (got {output_format!r})"))
+    try:
+        report = check_paths(*paths)
+        text = writers[output_format](report)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+    except (SensibleAlarmsError, OSError) as error:
+        _fail(error)
+    if output is None:
+        typer.echo(text, nl=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
 def replay(
     paths: Paths,
     metrics: Annotated[Path | None, typer.Option("--metrics", help="Metrics file: CSV, JSON Lines or Parquet.")] = None,
@@ -91,7 +116,11 @@ def replay(
                                            html_out=html, progress=bar)
     except SensibleAlarmsError as error:
         _fail(error)
-        return
+    except OSError as error:
+        _fail(SensibleAlarmsError(f"cannot write {error.filename}: {error.strerror}"))
+    except ImportError as error:
+        _fail(SensibleAlarmsError(f"--from-cloudwatch needs boto3: pip install 'sensible-alarms[cloudwatch]' "
+                                  f"({error})"))
     if output_format == "json":
         typer.echo(json.dumps(timeline_to_dict(result), indent=2, sort_keys=True))
     else:

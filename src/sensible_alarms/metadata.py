@@ -49,7 +49,7 @@ class AlarmMetadata:
     """``HIGH`` or ``LOW``."""
     signal: str
     """Short signal id: ``availability``, ``latency``, ``message-age``, ``dead-letters``,
-    ``iterator-age``, ``failure-destination``, ``consecutive-failures``, ``missed-runs``, or
+    ``iterator-age``, ``failure-destination``, ``no-success``, ``failed-runs``, ``missed-runs``, or
     ``notification`` for composites."""
     slo: str
     customer_impact: str
