@@ -11,4 +11,7 @@ for example in examples/*/; do
   .venv/bin/mypy --config-file pyproject.toml "$example"
 done
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+# The deployment tests (tests/deploy) need LocalStack: started here, stopped however pytest ends.
+trap 'bash scripts/localstack.sh stop' EXIT
+bash scripts/localstack.sh start
 .venv/bin/pytest "$@"

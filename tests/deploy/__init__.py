@@ -1,0 +1,1 @@
+"""Deployment tests: the examples created through CloudFormation on LocalStack (see conftest.py)."""
