@@ -20,6 +20,21 @@ PY
 echo "== What alarms the orders service got, and why =="
 .venv/bin/python -m sensible_alarms.explain "$out"
 echo
+echo "== Policy check (also run at synth time by the app's one-line CDK validation plugin) =="
+.venv/bin/sensible-alarms check "$out"
+echo
+echo "== The same resources alarmed per resource with cdk-monitoring-constructs, for contrast =="
+.venv/bin/python examples/per_resource_baseline/app.py >/dev/null
+# check exits 1 on findings, which is the point here.
+baseline_report=$(.venv/bin/sensible-alarms check examples/per_resource_baseline/cdk.out --format json || true)
+echo "$baseline_report" | .venv/bin/python -c '
+import collections, json, sys
+report = json.load(sys.stdin)
+findings = report["findings"]
+print(f"{len(findings)} findings:", dict(collections.Counter(f["rule_id"] for f in findings)))
+print("(sensible-alarms check examples/per_resource_baseline/cdk.out lists each with its construct path and fix)")
+'
+echo
 echo "== Design review: every entrypoint, its alarms in words, who is told, what it costs =="
 .venv/bin/sensible-alarms review "$out" --format md
 .venv/bin/sensible-alarms review "$out" --format html --output "$example/review.html"

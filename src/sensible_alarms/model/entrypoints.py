@@ -1,0 +1,447 @@
+"""Customer-facing entrypoints, found from the resources of a template whoever wrote it.
+
+An entrypoint is where customers' requests, messages, records or scheduled work enter the service:
+
+* ``api``: an API Gateway REST API stage (``AWS::ApiGateway::Stage``, or a ``Deployment`` with a
+  ``StageName``) or an HTTP API stage (``AWS::ApiGatewayV2::Stage``); the functions behind it are
+  those its integrations invoke;
+* ``queue_consumer``: a Lambda event source mapping from an SQS queue, with the queue's redrive
+  dead-letter queue;
+* ``stream_consumer``: a Lambda event source mapping from a Kinesis stream or a DynamoDB table's
+  stream, with its on-failure destination;
+* ``scheduled_job``: an EventBridge rule with a ``ScheduleExpression``, or an EventBridge Scheduler
+  schedule, that targets a Lambda function;
+* ``event_consumer``: an EventBridge rule with an event pattern that targets a Lambda function.
+
+An entrypoint's *components* are its functions and the resources they use, as the template shows it:
+resources named in the IAM policies of the functions' roles and in their environment variables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .resources import Resource, resource_label
+from .values import referenced_ids, render, target_id
+
+__all__ = [
+    "COMPONENT_TYPES",
+    "Entrypoint",
+    "EntrypointKind",
+    "FailureDestination",
+    "FailureKind",
+    "ResourceRef",
+    "detect_entrypoints",
+    "detect_failure_destinations",
+    "literal_names",
+]
+
+EntrypointKind = Literal["api", "queue_consumer", "stream_consumer", "scheduled_job", "event_consumer"]
+FailureKind = Literal["redrive", "event_source_mapping", "lambda_async", "rule_target", "schedule_target"]
+
+#: Resource types that can be a component behind an entrypoint.
+COMPONENT_TYPES = frozenset({
+    "AWS::Lambda::Function",
+    "AWS::DynamoDB::Table",
+    "AWS::DynamoDB::GlobalTable",
+    "AWS::SQS::Queue",
+    "AWS::SNS::Topic",
+    "AWS::Kinesis::Stream",
+    "AWS::S3::Bucket",
+    "AWS::StepFunctions::StateMachine",
+    "AWS::Events::EventBus",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+})
+
+#: The property that holds a resource's literal name, by type (metrics name resources by it).
+_NAME_PROPERTY = {
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::DynamoDB::GlobalTable": "TableName",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::ApiGateway::RestApi": "Name",
+    "AWS::ApiGatewayV2::Api": "Name",
+    "AWS::Events::Rule": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+}
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A reference to a resource: ``logical_id`` when it is in the same stack, and ``text``, the
+    value as written (rendered), in every case (an imported queue's ARN, for instance)."""
+
+    logical_id: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    """A customer-facing entrypoint of a stack (see the module documentation for the kinds)."""
+
+    kind: EntrypointKind
+    stack: str
+    logical_id: str
+    """The primary resource: the stage, the event source mapping, the rule or the schedule."""
+    construct_path: str | None
+    title: str
+    """In words: ``REST API orders-api, stage prod``, ``SQS queue OrderQueue -> Lambda FulfilOrder``."""
+    resources: tuple[str, ...]
+    """Logical ids the entrypoint is made of, primary first (stage and API; mapping, queue; ...)."""
+    functions: tuple[str, ...]
+    """Logical ids of the Lambda functions behind the entrypoint."""
+    source: ResourceRef | None
+    """Where the work comes from: the API, the queue, the stream or table, the rule or schedule."""
+    dead_letter_queue: ResourceRef | None = None
+    """Queue consumers: the source queue's redrive dead-letter queue."""
+    failure_destination: ResourceRef | None = None
+    """Stream consumers: the mapping's on-failure destination. Scheduled jobs and event consumers:
+    the target's dead-letter queue, else the function's asynchronous dead-letter queue."""
+    components: tuple[str, ...] = ()
+    """The functions and the resources they use (by IAM policy or environment variable)."""
+
+
+@dataclass(frozen=True)
+class FailureDestination:
+    """A queue or topic of the stack where work that failed every retry goes: a dead-letter queue."""
+
+    logical_id: str
+    """The queue or topic."""
+    owner: str
+    """Whose failures land there: the queue (``redrive``), the event source mapping
+    (``event_source_mapping``), the function (``lambda_async``), the rule or schedule
+    (``rule_target`` / ``schedule_target``)."""
+    kind: FailureKind
+
+
+def literal_names(resources: Mapping[str, Resource]) -> dict[str, list[str]]:
+    """Literal resource names (``FunctionName``, ``QueueName``, ...) to the logical ids that have them."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for logical_id, resource in resources.items():
+        prop = _NAME_PROPERTY.get(resource.type)
+        value = resource.properties.get(prop) if prop else None
+        if isinstance(value, str) and value:
+            names[value].append(logical_id)
+    return names
+
+
+class _Index:
+    def __init__(self, stack: str, resources: Mapping[str, Resource], stack_path: str | None = None) -> None:
+        self.stack = stack
+        self.stack_path = stack_path
+        self.resources = resources
+        self.by_type: dict[str, list[str]] = defaultdict(list)
+        for logical_id, resource in sorted(resources.items()):
+            self.by_type[resource.type].append(logical_id)
+        self.names = literal_names(resources)
+        self._uses: dict[str, set[str]] | None = None
+
+    def type_of(self, logical_id: str | None) -> str | None:
+        resource = self.resources.get(logical_id) if logical_id else None
+        return resource.type if resource else None
+
+    def props(self, logical_id: str | None) -> Mapping[str, Any]:
+        resource = self.resources.get(logical_id) if logical_id else None
+        return resource.properties if resource else {}
+
+    def ref(self, value: Any) -> ResourceRef:
+        lid = target_id(value)
+        return ResourceRef(lid if lid in self.resources else None, render(value))
+
+    def label(self, logical_id: str) -> str:
+        resource = self.resources.get(logical_id)
+        return resource_label(resource, self.stack_path) if resource else logical_id
+
+    def functions_in(self, value: Any) -> list[str]:
+        """Lambda functions a value invokes: by reference (through aliases and versions), or by a
+        literal function name or ARN."""
+        found: list[str] = []
+        for lid in sorted(referenced_ids(value)):
+            kind = self.type_of(lid)
+            if kind == "AWS::Lambda::Function":
+                found.append(lid)
+            elif kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                found.extend(self.functions_in(self.props(lid).get("FunctionName")))
+        if not found:
+            text = render(value)
+            name = text.split(":function:", 1)[1].split(":", 1)[0] if ":function:" in text else text
+            found.extend(lid for lid in self.names.get(name, []) if self.type_of(lid) == "AWS::Lambda::Function")
+        return list(dict.fromkeys(found))
+
+    def uses(self) -> dict[str, set[str]]:
+        """Function logical id -> components it uses (IAM policies of its role, environment)."""
+        if self._uses is not None:
+            return self._uses
+        role_refs: dict[str, set[str]] = defaultdict(set)
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for policy in self.by_type.get(kind, []):
+                props = self.props(policy)
+                refs = referenced_ids(props.get("PolicyDocument"))
+                roles = props.get("Roles")
+                for role in referenced_ids(roles if isinstance(roles, list) else []):
+                    role_refs[role] |= refs
+        for role in self.by_type.get("AWS::IAM::Role", []):
+            role_refs[role] |= referenced_ids(self.props(role).get("Policies"))
+        uses: dict[str, set[str]] = {}
+        for function in self.by_type.get("AWS::Lambda::Function", []):
+            props = self.props(function)
+            refs = set(referenced_ids(props.get("Environment")))
+            role_id = target_id(props.get("Role"))
+            if role_id:
+                refs |= role_refs.get(role_id, set())
+            uses[function] = {lid for lid in refs if self.type_of(lid) in COMPONENT_TYPES and lid != function}
+        self._uses = uses
+        return uses
+
+    def entrypoint(self, kind: EntrypointKind, primary: str, title: str, resources: Iterable[str],
+                   functions: Iterable[str], source: ResourceRef | None, *,
+                   dead_letter_queue: ResourceRef | None = None,
+                   failure_destination: ResourceRef | None = None) -> Entrypoint:
+        function_ids = tuple(dict.fromkeys(functions))
+        component_ids: dict[str, None] = dict.fromkeys(function_ids)
+        uses = self.uses()
+        for function in function_ids:
+            component_ids.update(dict.fromkeys(sorted(uses.get(function, set()))))
+        if source is not None and source.logical_id and kind in ("queue_consumer", "stream_consumer"):
+            component_ids[source.logical_id] = None
+        resource = self.resources.get(primary)
+        return Entrypoint(
+            kind=kind, stack=self.stack, logical_id=primary,
+            construct_path=resource.construct_path if resource else None, title=title,
+            resources=tuple(dict.fromkeys([primary, *resources])), functions=function_ids, source=source,
+            dead_letter_queue=dead_letter_queue, failure_destination=failure_destination,
+            components=tuple(component_ids),
+        )
+
+
+def _function_titles(index: _Index, functions: list[str]) -> str:
+    return ", ".join(index.label(f) for f in functions) if functions else "(no function of this stack)"
+
+
+def _rest_apis(index: _Index) -> list[Entrypoint]:
+    found: list[Entrypoint] = []
+    functions_of: dict[str, list[str]] = defaultdict(list)
+    for method in index.by_type.get("AWS::ApiGateway::Method", []):
+        props = index.props(method)
+        api = target_id(props.get("RestApiId"))
+        integration = props.get("Integration")
+        if api and isinstance(integration, dict):
+            functions_of[api].extend(index.functions_in(integration.get("Uri")))
+    stages: list[tuple[str, Any, Any]] = [
+        (stage, index.props(stage).get("RestApiId"), index.props(stage).get("StageName"))
+        for stage in index.by_type.get("AWS::ApiGateway::Stage", [])
+    ]
+    staged = {(target_id(api), render(name)) for _, api, name in stages}
+    for deployment in index.by_type.get("AWS::ApiGateway::Deployment", []):
+        props = index.props(deployment)
+        if props.get("StageName") is not None and (target_id(props.get("RestApiId")),
+                                                   render(props.get("StageName"))) not in staged:
+            stages.append((deployment, props.get("RestApiId"), props.get("StageName")))
+    for stage, api_value, stage_name in stages:
+        api = target_id(api_value)
+        api_name = index.props(api).get("Name") if api else None
+        name = api_name if isinstance(api_name, str) else index.label(api) if api else render(api_value)
+        functions = list(dict.fromkeys(functions_of.get(api or "", [])))
+        found.append(index.entrypoint(
+            "api", stage, f"REST API {name}, stage {render(stage_name)}",
+            [api] if api and api in index.resources else [], functions, index.ref(api_value)))
+    return found
+
+
+def _http_apis(index: _Index) -> list[Entrypoint]:
+    found: list[Entrypoint] = []
+    functions_of: dict[str, list[str]] = defaultdict(list)
+    for integration in index.by_type.get("AWS::ApiGatewayV2::Integration", []):
+        props = index.props(integration)
+        api = target_id(props.get("ApiId"))
+        if api:
+            functions_of[api].extend(index.functions_in(props.get("IntegrationUri")))
+    for stage in index.by_type.get("AWS::ApiGatewayV2::Stage", []):
+        props = index.props(stage)
+        api = target_id(props.get("ApiId"))
+        api_props = index.props(api)
+        protocol = api_props.get("ProtocolType")
+        if protocol == "WEBSOCKET":
+            continue
+        api_name = api_props.get("Name")
+        name = api_name if isinstance(api_name, str) else index.label(api) if api else render(props.get("ApiId"))
+        functions = list(dict.fromkeys(functions_of.get(api or "", [])))
+        found.append(index.entrypoint(
+            "api", stage, f"HTTP API {name}, stage {render(props.get('StageName'))}",
+            [api] if api and api in index.resources else [], functions, index.ref(props.get("ApiId"))))
+    return found
+
+
+def _redrive_target(index: _Index, queue: str | None) -> ResourceRef | None:
+    policy = index.props(queue).get("RedrivePolicy")
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return None
+    if isinstance(policy, dict) and policy.get("deadLetterTargetArn") is not None:
+        return index.ref(policy["deadLetterTargetArn"])
+    return None
+
+
+def _source_kind(index: _Index, source: ResourceRef) -> tuple[EntrypointKind, str, ResourceRef] | None:
+    kind = index.type_of(source.logical_id)
+    if kind == "AWS::Kinesis::StreamConsumer":
+        stream = index.ref(index.props(source.logical_id).get("StreamARN"))
+        return "stream_consumer", "Kinesis stream", stream
+    if kind == "AWS::SQS::Queue" or (kind is None and ":sqs:" in source.text):
+        return "queue_consumer", "SQS queue", source
+    if kind == "AWS::Kinesis::Stream" or (kind is None and ":kinesis:" in source.text):
+        return "stream_consumer", "Kinesis stream", source
+    if kind in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable") or (kind is None and ":dynamodb:" in source.text):
+        return "stream_consumer", "DynamoDB stream of", source
+    return None
+
+
+def _event_source_mappings(index: _Index) -> list[Entrypoint]:
+    found: list[Entrypoint] = []
+    for mapping in index.by_type.get("AWS::Lambda::EventSourceMapping", []):
+        props = index.props(mapping)
+        classified = _source_kind(index, index.ref(props.get("EventSourceArn")))
+        if classified is None:
+            continue
+        kind, what, source = classified
+        functions = index.functions_in(props.get("FunctionName"))
+        source_label = index.label(source.logical_id) if source.logical_id else source.text
+        title = f"{what} {source_label} -> Lambda {_function_titles(index, functions)}"
+        resources = [lid for lid in (source.logical_id,) if lid]
+        if kind == "queue_consumer":
+            dlq = _redrive_target(index, source.logical_id)
+            found.append(index.entrypoint(kind, mapping, title, resources, functions, source,
+                                          dead_letter_queue=dlq))
+        else:
+            destination = props.get("DestinationConfig")
+            on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+            target = on_failure.get("Destination") if isinstance(on_failure, dict) else None
+            found.append(index.entrypoint(kind, mapping, title, resources, functions, source,
+                                          failure_destination=index.ref(target) if target is not None else None))
+    return found
+
+
+def _function_dead_letters(index: _Index, functions: list[str]) -> ResourceRef | None:
+    for function in functions:
+        config = index.props(function).get("DeadLetterConfig")
+        if isinstance(config, dict) and config.get("TargetArn") is not None:
+            return index.ref(config["TargetArn"])
+    for invoke_config in index.by_type.get("AWS::Lambda::EventInvokeConfig", []):
+        props = index.props(invoke_config)
+        if set(index.functions_in(props.get("FunctionName"))) & set(functions):
+            destination = props.get("DestinationConfig")
+            on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+            if isinstance(on_failure, dict) and on_failure.get("Destination") is not None:
+                return index.ref(on_failure["Destination"])
+    return None
+
+
+def _rules_and_schedules(index: _Index) -> list[Entrypoint]:
+    found: list[Entrypoint] = []
+    for rule in index.by_type.get("AWS::Events::Rule", []):
+        props = index.props(rule)
+        targets = props.get("Targets")
+        functions: list[str] = []
+        dead_letters: ResourceRef | None = None
+        for target in targets if isinstance(targets, list) else []:
+            if not isinstance(target, dict):
+                continue
+            invoked = index.functions_in(target.get("Arn"))
+            functions.extend(invoked)
+            config = target.get("DeadLetterConfig")
+            if invoked and dead_letters is None and isinstance(config, dict) and config.get("Arn") is not None:
+                dead_letters = index.ref(config["Arn"])
+        if not functions:
+            continue
+        functions = list(dict.fromkeys(functions))
+        failure = dead_letters or _function_dead_letters(index, functions)
+        schedule = props.get("ScheduleExpression")
+        if schedule is not None:
+            title = f"schedule {index.label(rule)} ({render(schedule)}) -> Lambda {_function_titles(index, functions)}"
+            found.append(index.entrypoint("scheduled_job", rule, title, [], functions, index.ref({"Ref": rule}),
+                                          failure_destination=failure))
+        else:
+            title = f"EventBridge rule {index.label(rule)} -> Lambda {_function_titles(index, functions)}"
+            found.append(index.entrypoint("event_consumer", rule, title, [], functions, index.ref({"Ref": rule}),
+                                          failure_destination=failure))
+    for schedule in index.by_type.get("AWS::Scheduler::Schedule", []):
+        props = index.props(schedule)
+        target = props.get("Target")
+        if not isinstance(target, dict):
+            continue
+        functions = index.functions_in(target.get("Arn"))
+        if not functions:
+            continue
+        config = target.get("DeadLetterConfig")
+        failure = index.ref(config["Arn"]) if isinstance(config, dict) and config.get("Arn") is not None \
+            else _function_dead_letters(index, functions)
+        title = (f"schedule {index.label(schedule)} ({render(props.get('ScheduleExpression'))}) -> Lambda "
+                 f"{_function_titles(index, functions)}")
+        found.append(index.entrypoint("scheduled_job", schedule, title, [], functions,
+                                      index.ref({"Ref": schedule}), failure_destination=failure))
+    return found
+
+
+def detect_entrypoints(stack: str, resources: Mapping[str, Resource],
+                       stack_path: str | None = None) -> tuple[Entrypoint, ...]:
+    """Every customer-facing entrypoint of one stack's resources, ordered by logical id.
+    ``stack_path`` (the stack's construct path) shortens the names in titles."""
+    index = _Index(stack, resources, stack_path)
+    found = _rest_apis(index) + _http_apis(index) + _event_source_mappings(index) + _rules_and_schedules(index)
+    return tuple(sorted(found, key=lambda e: e.logical_id))
+
+
+def detect_failure_destinations(resources: Mapping[str, Resource]) -> tuple[FailureDestination, ...]:
+    """Every dead-letter queue or failure destination of the stack that is in the stack, with whose
+    failures it receives, ordered by destination then owner."""
+    index = _Index("", resources)
+    found: list[FailureDestination] = []
+
+    def add(value: Any, owner: str, kind: FailureKind) -> None:
+        ref = index.ref(value)
+        if ref.logical_id and index.type_of(ref.logical_id) in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+            found.append(FailureDestination(ref.logical_id, owner, kind))
+
+    def on_failure(props: Mapping[str, Any]) -> Any:
+        destination = props.get("DestinationConfig")
+        failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+        return failure.get("Destination") if isinstance(failure, dict) else None
+
+    for queue in index.by_type.get("AWS::SQS::Queue", []):
+        target = _redrive_target(index, queue)
+        if target is not None and target.logical_id:
+            found.append(FailureDestination(target.logical_id, queue, "redrive"))
+    for mapping in index.by_type.get("AWS::Lambda::EventSourceMapping", []):
+        add(on_failure(index.props(mapping)), mapping, "event_source_mapping")
+    for function in index.by_type.get("AWS::Lambda::Function", []):
+        config = index.props(function).get("DeadLetterConfig")
+        if isinstance(config, dict):
+            add(config.get("TargetArn"), function, "lambda_async")
+    for invoke_config in index.by_type.get("AWS::Lambda::EventInvokeConfig", []):
+        props = index.props(invoke_config)
+        for function in index.functions_in(props.get("FunctionName")) or [invoke_config]:
+            add(on_failure(props), function, "lambda_async")
+    for rule in index.by_type.get("AWS::Events::Rule", []):
+        targets = index.props(rule).get("Targets")
+        for target in targets if isinstance(targets, list) else []:
+            config = target.get("DeadLetterConfig") if isinstance(target, dict) else None
+            if isinstance(config, dict):
+                add(config.get("Arn"), rule, "rule_target")
+    for schedule in index.by_type.get("AWS::Scheduler::Schedule", []):
+        target = index.props(schedule).get("Target")
+        config = target.get("DeadLetterConfig") if isinstance(target, dict) else None
+        if isinstance(config, dict):
+            add(config.get("Arn"), schedule, "schedule_target")
+    unique = {(d.logical_id, d.owner, d.kind): d for d in found}
+    return tuple(unique[key] for key in sorted(unique))

@@ -1,0 +1,86 @@
+"""Resources of a template, the suppressions written on them, and SNS topics with their subscribers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SUPPRESSIONS_KEY", "Resource", "Subscription", "Suppression", "Topic", "path_label", "resource_label"]
+
+#: Key of a resource's CloudFormation ``Metadata`` under which suppressions of policy rules are
+#: written: a list of ``{"id": "<rule id>", "reason": "<why>"}`` (see ``sensible_alarms.policy.suppress``).
+SUPPRESSIONS_KEY = "SensibleAlarmsSuppressions"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A policy rule switched off for one resource, with the reason someone wrote down."""
+
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource of a template, carried as written whatever its type."""
+
+    logical_id: str
+    type: str
+    """The resource type (``AWS::Lambda::Function``, ``Custom::Thing``, ...); ``""`` when missing."""
+    construct_path: str | None
+    """The construct path, without a leading ``/`` (``Orders/Api/Resource``), when known."""
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    """The ``Properties`` object as written (JSON values; intrinsic functions unevaluated)."""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    """The ``Metadata`` object as written."""
+    suppressions: tuple[Suppression, ...] = ()
+
+    def suppression(self, rule_id: str) -> Suppression | None:
+        """The suppression of ``rule_id`` on this resource that gives a reason, if any."""
+        return next((s for s in self.suppressions if s.rule_id == rule_id and s.reason.strip()), None)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Who a topic reaches: ``protocol`` is ``email``, ``sms``, ``https``, ``lambda``, ``sqs``, or
+    ``slack`` / ``teams`` for a chat channel configuration; ``endpoint`` is rendered as text."""
+
+    protocol: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """An ``AWS::SNS::Topic`` of the stack and the subscriptions the stack gives it."""
+
+    logical_id: str
+    construct_path: str | None
+    name: str | None
+    """The literal ``TopicName``, if the template sets one."""
+    subscriptions: tuple[Subscription, ...]
+
+
+_CDK_HASH_SUFFIX = re.compile(r"(?<=.)[0-9A-F]{8}$")
+_LEAF_CHILDREN = ("Resource", "Default")
+
+
+def resource_label(resource: Resource, stack_path: str | None = None) -> str:
+    """A short name for messages: the construct path less the stack's (``stack_path``, else its
+    first part) and a trailing ``Resource`` (``OrdersApi/DeploymentStage.prod``), else the logical
+    id less CDK's hash (``OrderQueue``)."""
+    return path_label(resource.construct_path, resource.logical_id, stack_path)
+
+
+def path_label(construct_path: str | None, logical_id: str, stack_path: str | None = None) -> str:
+    """:func:`resource_label` from a construct path (or None) and a logical id."""
+    if construct_path:
+        parts = construct_path.split("/")
+        if len(parts) > 2 and parts[-1] in _LEAF_CHILDREN:
+            parts = parts[:-1]
+        prefix = len(stack_path.split("/")) if stack_path and construct_path.startswith(stack_path + "/") else 1
+        if len(parts) > prefix:
+            parts = parts[prefix:]
+        return "/".join(parts)
+    return _CDK_HASH_SUFFIX.sub("", logical_id)
