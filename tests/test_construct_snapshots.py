@@ -188,3 +188,18 @@ class TestScheduledJobAlarms:
         assert _count(scheduled_job_template) == {"AWS::CloudWatch::Alarm": 3,
                                                   "AWS::CloudWatch::CompositeAlarm": 1}
         assert _alarm_resources(scheduled_job_template) == json_snapshot
+
+
+@pytest.mark.parametrize("template_fixture", [
+    pytest.param("rest_api_template", id="an API on a REST API"),
+    pytest.param("http_api_template", id="an API on an HTTP API"),
+    pytest.param("queue_consumer_template", id="a queue consumer"),
+    pytest.param("stream_consumer_template", id="a stream consumer"),
+    pytest.param("scheduled_job_template", id="a scheduled job"),
+])
+def test_each_construct_reads_as_its_alarm_summary(template_fixture: str, request: pytest.FixtureRequest,
+                                                   alarm_snapshot: SnapshotAssertion):
+    """The library's own snapshot helper: each construct's alarms in words, as a reviewed .alarms.txt file."""
+    from sensible_alarms.testing import alarm_summary
+
+    assert alarm_snapshot == alarm_summary(request.getfixturevalue(template_fixture))
