@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-.venv/bin/ruff check src tests examples
+.venv/bin/ruff check src tests examples benchmarks
 .venv/bin/mypy
 # Each example is its own app (several have an app.py), so each is type-checked on its own.
 for example in examples/*/; do

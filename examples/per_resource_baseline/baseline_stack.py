@@ -58,13 +58,8 @@ class PerResourceBaselineStack(cdk.Stack):
                                        ("GET", order, "GetOrder")):
             function = self._function(name)
             resource.add_method(method, apigw.LambdaIntegration(function))
-            self._monitor_function(monitoring, function)
-        monitoring.monitor_api_gateway(
-            api=api, api_stage="prod",
-            add5_xx_fault_count_alarm=ANY_ERROR,
-            add4_xx_error_rate_alarm={"Warning": mc.ErrorRateThreshold(max_error_rate=0.05)},
-            add_latency_p99_alarm={"Warning": mc.LatencyThreshold(max_latency=cdk.Duration.seconds(1))},
-        )
+            monitor_function(monitoring, function)
+        monitor_api(monitoring, api, "prod")
 
         # -- SQS order queue with a dead-letter queue, consumed by Lambda ---------------------
         dead_letters = sqs.Queue(self, "OrderDeadLetters", enforce_ssl=True,
@@ -75,13 +70,8 @@ class PerResourceBaselineStack(cdk.Stack):
         )
         fulfil = self._function("FulfilOrder")
         fulfil.add_event_source(sources.SqsEventSource(queue, batch_size=10))
-        self._monitor_function(monitoring, fulfil)
-        monitoring.monitor_sqs_queue_with_dlq(
-            queue=queue, dead_letter_queue=dead_letters,
-            add_queue_max_message_age_alarm={"Warning": mc.MaxMessageAgeThreshold(max_age_in_seconds=900)},
-            add_queue_max_size_alarm={"Warning": mc.MaxMessageCountThreshold(max_message_count=1000)},
-            add_dead_letter_queue_max_size_alarm={"Critical": mc.MaxMessageCountThreshold(max_message_count=0)},
-        )
+        monitor_function(monitoring, fulfil)
+        monitor_queue(monitoring, queue, dead_letters)
 
         # -- DynamoDB table whose stream a Lambda consumes ------------------------------------
         table = dynamodb.Table(
@@ -93,14 +83,7 @@ class PerResourceBaselineStack(cdk.Stack):
                 point_in_time_recovery_enabled=True),
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
-        monitoring.monitor_dynamo_table(
-            table=table,
-            add_system_error_count_alarm=ANY_ERROR,
-            add_read_throttled_events_count_alarm={
-                "Warning": mc.ThrottledEventsThreshold(max_throttled_events_threshold=0)},
-            add_write_throttled_events_count_alarm={
-                "Warning": mc.ThrottledEventsThreshold(max_throttled_events_threshold=0)},
-        )
+        monitor_table(monitoring, table)
         stream_failures = sqs.Queue(self, "StreamFailures", enforce_ssl=True,
                                     retention_period=cdk.Duration.days(14))
         projector = self._function("ProjectOrderEvents")
@@ -108,17 +91,14 @@ class PerResourceBaselineStack(cdk.Stack):
             table, starting_position=lambda_.StartingPosition.TRIM_HORIZON, retry_attempts=3,
             bisect_batch_on_error=True, on_failure=sources.SqsDlq(stream_failures),
         ))
-        self._monitor_function(monitoring, projector, iterator=True)
-        monitoring.monitor_sqs_queue(
-            queue=stream_failures,
-            add_queue_max_size_alarm={"Critical": mc.MaxMessageCountThreshold(max_message_count=0)},
-        )
+        monitor_function(monitoring, projector, iterator=True)
+        monitor_failure_queue(monitoring, stream_failures)
 
         # -- Nightly scheduled job ------------------------------------------------------------
         report = self._function("NightlyReport")
         nightly = events.Rule(self, "NightlySchedule", schedule=events.Schedule.cron(minute="0", hour="2"))
         nightly.add_target(targets.LambdaFunction(report))
-        self._monitor_function(monitoring, report)
+        monitor_function(monitoring, report)
 
     def _function(self, name: str) -> lambda_.Function:
         return lambda_.Function(
@@ -129,16 +109,59 @@ class PerResourceBaselineStack(cdk.Stack):
             timeout=cdk.Duration.seconds(30),
         )
 
-    @staticmethod
-    def _monitor_function(monitoring: mc.MonitoringFacade, function: lambda_.IFunction, *,
-                          iterator: bool = False) -> None:
-        """The same four alarms on every function (and iterator age on stream consumers)."""
-        monitoring.monitor_lambda_function(
-            lambda_function=function,
-            add_fault_count_alarm=ANY_ERROR,
-            add_fault_rate_alarm=ERROR_RATE,
-            add_throttles_count_alarm=ANY_THROTTLE,
-            add_latency_p99_alarm=SLOW_P99,
-            add_max_iterator_age_alarm=(
-                {"Warning": mc.MaxAgeThreshold(max_age_in_millis=300_000)} if iterator else None),
-        )
+
+# The same alarms on every resource of a kind: what a team copies from one service to the next.
+# benchmarks/fleet builds its per-resource variant with these functions too.
+
+def monitor_function(monitoring: mc.MonitoringFacade, function: lambda_.IFunction, *,
+                     iterator: bool = False) -> None:
+    """The same four alarms on every function (and iterator age on stream consumers)."""
+    monitoring.monitor_lambda_function(
+        lambda_function=function,
+        add_fault_count_alarm=ANY_ERROR,
+        add_fault_rate_alarm=ERROR_RATE,
+        add_throttles_count_alarm=ANY_THROTTLE,
+        add_latency_p99_alarm=SLOW_P99,
+        add_max_iterator_age_alarm=(
+            {"Warning": mc.MaxAgeThreshold(max_age_in_millis=300_000)} if iterator else None),
+    )
+
+
+def monitor_api(monitoring: mc.MonitoringFacade, api: apigw.IRestApi, stage: str) -> None:
+    """Any 5xx, 4xx above 5 %, p99 latency above 1 s."""
+    monitoring.monitor_api_gateway(
+        api=api, api_stage=stage,
+        add5_xx_fault_count_alarm=ANY_ERROR,
+        add4_xx_error_rate_alarm={"Warning": mc.ErrorRateThreshold(max_error_rate=0.05)},
+        add_latency_p99_alarm={"Warning": mc.LatencyThreshold(max_latency=cdk.Duration.seconds(1))},
+    )
+
+
+def monitor_queue(monitoring: mc.MonitoringFacade, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
+    """Oldest message over 15 minutes, more than 1,000 waiting, anything on the dead-letter queue."""
+    monitoring.monitor_sqs_queue_with_dlq(
+        queue=queue, dead_letter_queue=dead_letters,
+        add_queue_max_message_age_alarm={"Warning": mc.MaxMessageAgeThreshold(max_age_in_seconds=900)},
+        add_queue_max_size_alarm={"Warning": mc.MaxMessageCountThreshold(max_message_count=1000)},
+        add_dead_letter_queue_max_size_alarm={"Critical": mc.MaxMessageCountThreshold(max_message_count=0)},
+    )
+
+
+def monitor_failure_queue(monitoring: mc.MonitoringFacade, queue: sqs.IQueue) -> None:
+    """Anything on a stream consumer's on-failure queue."""
+    monitoring.monitor_sqs_queue(
+        queue=queue,
+        add_queue_max_size_alarm={"Critical": mc.MaxMessageCountThreshold(max_message_count=0)},
+    )
+
+
+def monitor_table(monitoring: mc.MonitoringFacade, table: dynamodb.ITable) -> None:
+    """Any system error, any read or write throttle."""
+    monitoring.monitor_dynamo_table(
+        table=table,
+        add_system_error_count_alarm=ANY_ERROR,
+        add_read_throttled_events_count_alarm={
+            "Warning": mc.ThrottledEventsThreshold(max_throttled_events_threshold=0)},
+        add_write_throttled_events_count_alarm={
+            "Warning": mc.ThrottledEventsThreshold(max_throttled_events_threshold=0)},
+    )

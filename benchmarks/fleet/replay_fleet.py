@@ -1,0 +1,214 @@
+"""Replay a variant's alarms on every service's simulated month and add up what happened.
+
+Each service is replayed and scored on its own (its alarms, its metrics, its incidents), so a
+notification can only count as detecting an incident of its own service; the fleet's figures are
+sums over services. Scoring is sensible_alarms.replay's (DESIGN.md): an incident is detected by a
+notification in ``[start, end + 15 min]``; precision = notifications inside a customer-impact
+incident's window / all notifications.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from events import DAYS, KINDS, START, Event, draw
+from metrics import build_store, construct_ids
+from spec import Service
+from traffic import ServiceMinutes, simulate
+
+from sensible_alarms.cfn_text import read_stacks
+from sensible_alarms.replay import Incident, ReplayResult, replay
+from sensible_alarms.replay.from_templates import AlarmSet, alarm_set_from_templates
+from sensible_alarms.replay.incidents import DETECTION_GRACE
+from sensible_alarms.review.pricing import monthly_cost
+
+REPLAY_START = START + timedelta(days=1)
+REPLAY_END = START + timedelta(days=DAYS + 1)
+IMPACT_KINDS = [k.name for k in KINDS if k.customer_impact]
+
+#: When a detection counts as late, by kind: the outage goal of the issue (3 minutes), and for the
+#: others the time within which an on-call engineer would expect to hear of it. Poison messages
+#: reach the dead-letter queue after their 5th receive, 15 minutes after the first failure at a
+#: 3-minute visibility timeout; 5 minutes after that is on time. A failing daily job is LOW
+#: urgency by design: on time is by the morning after its second failed night.
+LATE_AFTER_MINUTES = {"api_outage": 3, "api_partial_errors": 60, "latency_regression": 60, "stuck_consumer": 30,
+                      "poison_messages": 20, "stream_lag": 15, "job_failing": 30 * 60}
+
+
+@dataclass
+class Outcome:
+    """One customer-impacting incident as one variant saw it."""
+
+    event: Event
+    first_notification: datetime | None
+    first_alarm: str | None
+    why: str = ""
+
+    @property
+    def minutes_to_detect(self) -> float | None:
+        if self.first_notification is None:
+            return None
+        return (self.first_notification - at(self.event.start)).total_seconds() / 60
+
+    @property
+    def late(self) -> bool:
+        minutes = self.minutes_to_detect
+        return minutes is not None and minutes > LATE_AFTER_MINUTES[self.event.kind]
+
+
+@dataclass
+class VariantTotals:
+    metric_alarms: int = 0
+    composite_alarms: int = 0
+    alarms_with_actions: int = 0
+    monthly_cost_usd: float = 0.0
+    notifications: int = 0
+    notifications_in_impact: int = 0
+    by_cause: Counter[str] = field(default_factory=Counter)
+    by_alarm_type: Counter[str] = field(default_factory=Counter)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        impact = self.outcomes
+        detected = [o for o in impact if o.first_notification is not None]
+        per_kind = {}
+        for kind in IMPACT_KINDS:
+            mine = [o for o in impact if o.event.kind == kind]
+            times = [o.minutes_to_detect for o in mine if o.minutes_to_detect is not None]
+            per_kind[kind] = {"incidents": len(mine), "detected": len(times),
+                              "median_minutes_to_detect": statistics.median(times) if times else None,
+                              "worst_minutes_to_detect": max(times) if times else None,
+                              "late": sum(1 for o in mine if o.late)}
+        all_times = [o.minutes_to_detect for o in detected if o.minutes_to_detect is not None]
+        return {
+            "metric_alarms": self.metric_alarms, "composite_alarms": self.composite_alarms,
+            "alarms": self.metric_alarms + self.composite_alarms, "alarms_with_actions": self.alarms_with_actions,
+            "monthly_alarm_cost_usd": round(self.monthly_cost_usd, 2),
+            "notifications": self.notifications, "notifications_per_day": round(self.notifications / DAYS, 2),
+            "notifications_in_customer_impact": self.notifications_in_impact,
+            "precision": round(self.notifications_in_impact / self.notifications, 4) if self.notifications else None,
+            "customer_impact_incidents": len(impact), "detected": len(detected),
+            "recall": round(len(detected) / len(impact), 4) if impact else None,
+            "median_minutes_to_detect": statistics.median(all_times) if all_times else None,
+            "by_kind": per_kind,
+            "notifications_by_cause": dict(sorted(self.by_cause.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "notifications_by_alarm_type": dict(sorted(self.by_alarm_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "missed_or_late": [outcome_dict(o) for o in impact if o.first_notification is None or o.late],
+        }
+
+
+def at(minute: int) -> datetime:
+    return START + timedelta(minutes=minute)
+
+
+def outcome_dict(o: Outcome) -> dict[str, Any]:
+    from events import describe
+    return {"id": o.event.id, "kind": o.event.kind, "service": o.event.service,
+            "start": at(o.event.start).strftime("%Y-%m-%dT%H:%MZ"), "end": at(o.event.end).strftime("%Y-%m-%dT%H:%MZ"),
+            "what": describe(o.event),
+            "minutes_to_detect": None if o.minutes_to_detect is None else round(o.minutes_to_detect, 1),
+            "first_alarm": o.first_alarm, "why": o.why}
+
+
+def _alarm_type(alarm: Any) -> str:
+    queries = alarm.metric_queries
+    if not queries:
+        return "metric math"
+    q = queries[0]
+    return f"{q.namespace.removeprefix('AWS/')} {q.metric} {q.stat}"
+
+
+def _cause(at_time: datetime, events: list[Event]) -> str:
+    inside = [e for e in events if at(e.start) <= at_time <= at(e.end) + DETECTION_GRACE]
+    if not inside:
+        return "no event"
+    impacting = [e for e in inside if e.customer_impact]
+    return (impacting or inside)[0].kind
+
+
+class FleetReplay:
+    """Replays of one synthesized fleet: one cloud assembly a variant."""
+
+    def __init__(self, assemblies: dict[str, Path]) -> None:
+        self.sets: dict[str, AlarmSet] = {v: alarm_set_from_templates(p) for v, p in assemblies.items()}
+        self.templates = {v: {s.name: s for s in read_stacks(p)} for v, p in assemblies.items()}
+        self.totals = {v: VariantTotals() for v in assemblies}
+
+    def add_service(self, service: Service) -> None:
+        events = draw(service)
+        minutes = simulate(service, events)
+        incidents = [Incident(**e.incident()) for e in events]  # type: ignore[arg-type]
+        for variant, alarm_set in self.sets.items():
+            stack = self.templates[variant][service.name]
+            totals = self.totals[variant]
+            alarms = [a for a in alarm_set.alarms if alarm_set.origin[a.name][0] == service.name]
+            composites = [c for c in alarm_set.composites if alarm_set.origin[c.name][0] == service.name]
+            for resource in stack.resources.values():
+                if resource.get("Type") in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+                    totals.monthly_cost_usd += monthly_cost(resource["Type"], resource.get("Properties") or {})
+            totals.metric_alarms += len(alarms)
+            totals.composite_alarms += len(composites)
+            totals.alarms_with_actions += sum(a.has_actions for a in alarms) + sum(c.has_actions for c in composites)
+            store = build_store(service, minutes, alarms, construct_ids(stack.resources))
+            result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents)
+            self._score(totals, result, events, minutes, {a.name: a for a in alarms})
+
+    @staticmethod
+    def _score(totals: VariantTotals, result: ReplayResult, events: list[Event], minutes: ServiceMinutes,
+               alarms: dict[str, Any]) -> None:
+        assert result.scores is not None
+        totals.notifications += result.scores.notifications
+        totals.notifications_in_impact += result.scores.notifications_in_customer_impact
+        for n in result.notifications:
+            totals.by_cause[_cause(n.timestamp, events)] += 1
+            totals.by_alarm_type["composite" if n.alarm not in alarms else _alarm_type(alarms[n.alarm])] += 1
+        by_id = {e.id: e for e in events}
+        for s in result.scores.incidents:
+            if not s.incident.customer_impact:
+                continue
+            outcome = Outcome(by_id[s.incident.id], s.first_notification, s.first_alarm)
+            if outcome.first_notification is None or outcome.late:
+                outcome.why = explain(outcome, result, minutes)
+            totals.outcomes.append(outcome)
+
+
+def _alarms_in_window(result: ReplayResult, start: datetime, end: datetime) -> list[str]:
+    lo, hi = int(start.timestamp()), int(end.timestamp())
+    names = []
+    for name, timeline in result.timelines.items():
+        if timeline.state_at(start) == "ALARM" or np.any(
+                (timeline.change_times > lo) & (timeline.change_times <= hi) & (timeline.change_states == 1)):
+            names.append(name.split("/")[-1])
+    return sorted(names)
+
+
+def explain(outcome: Outcome, result: ReplayResult, minutes: ServiceMinutes) -> str:
+    """Why an incident was missed or detected late, from the simulated traffic and the alarms' timelines."""
+    event = outcome.event
+    window_end = at(event.end) + DETECTION_GRACE
+    parts = []
+    first_hour = slice(event.start, min(event.end, event.start + 60))
+    api = minutes.api
+    if event.kind in ("api_outage", "api_partial_errors"):
+        requests, errors = api.requests[first_hour].sum(), api.errors_5xx[first_hour].sum()
+        parts.append(f"first hour: {errors:.0f} failed of {requests:.0f} requests"
+                     f" ({errors / requests:.1%})" if requests else "no request in its first hour")
+    elif event.kind == "latency_regression":
+        requests, slow = api.requests[first_hour].sum(), api.over_slo[first_hour].sum()
+        parts.append(f"first hour: {slow:.0f} of {requests:.0f} requests over 1 s"
+                     f" ({slow / requests:.1%})" if requests else "no request in its first hour")
+    members = _alarms_in_window(result, at(event.start), window_end)
+    parts.append("alarms in ALARM during the window: " + (", ".join(members) if members else "none"))
+    held = [s for s in result.suppressed if at(event.start) <= s.alarm_at <= window_end]
+    if held:
+        parts.append("actions held: " + "; ".join(f"{s.alarm.split('/')[-1]} ({s.reason})" for s in held))
+    if outcome.first_notification is not None:
+        parts.append(f"first notification {outcome.minutes_to_detect:.0f} min after the start, "
+                     f"over the {LATE_AFTER_MINUTES[event.kind]} min counted as on time")
+    return "; ".join(parts)

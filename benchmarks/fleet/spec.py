@@ -1,0 +1,108 @@
+"""The synthetic SaaS fleet: what each service has, drawn from a fixed seed.
+
+Service ``i`` is drawn from its own generator (seeded with ``(SEED, i)``), so the first 10
+services are the same in the fleets of 10, 50 and 100: a larger fleet adds services, it does not
+reshuffle the smaller one. Pure Python: the CDK app, the traffic simulation and the event
+catalogue all read this one description.
+
+Shape of a service, chosen to match the kind of estate the issue describes (about 1,000 Lambda
+functions, 100 APIs, 100+ queues with dead-letter queues, dozens of stream consumers at S = 100):
+
+* a REST API with 3 to 5 routes, one Lambda handler each;
+* 3 to 5 helper functions the handlers call synchronously (pricing, auth, ...): their failures
+  reach customers only as the API's 5xx;
+* 1 or 2 SQS queues with a dead-letter queue, each consumed by a Lambda;
+* a DynamoDB-stream consumer in about a third of the services (on-failure destination: SQS);
+* a daily scheduled job in about half of them;
+* 2 or 3 DynamoDB tables.
+
+Traffic tier: a fifth of the services are busy (peak 500 to 3,000 requests a minute), half are
+normal (20 to 200), the rest quiet (0.5 to 5): quiet services are where per-resource alarms on
+single errors and p99 latency are at their noisiest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SEED = 20261129
+
+
+@dataclass(frozen=True)
+class Service:
+    index: int
+    tier: str  # "busy", "normal" or "quiet"
+    peak_rpm: float  # API requests a minute at the daily peak
+    routes: tuple[tuple[str, str], ...]  # (HTTP method, resource path part)
+    helpers: int
+    queues: int
+    stream_consumer: bool
+    job_hour: int | None  # UTC hour of the daily job, None without a job
+    tables: int
+    base_latency_ms: float  # a typical request's latency
+    timezone_shift_h: float  # when its customers are awake, relative to UTC
+
+    @property
+    def name(self) -> str:
+        return f"Svc{self.index:03d}"
+
+    @property
+    def api_name(self) -> str:
+        return f"svc{self.index:03d}-api"
+
+    @property
+    def functions(self) -> int:
+        return (len(self.routes) + self.helpers + self.queues + int(self.stream_consumer)
+                + int(self.job_hour is not None))
+
+
+_RESOURCES = ("orders", "customers", "invoices", "items", "carts", "payments", "shipments", "reviews")
+_METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def service(index: int) -> Service:
+    rng = np.random.default_rng([SEED, index])
+    tier = str(rng.choice(["busy", "normal", "quiet"], p=[0.2, 0.5, 0.3]))
+    low, high = {"busy": (500.0, 3000.0), "normal": (20.0, 200.0), "quiet": (0.5, 5.0)}[tier]
+    peak = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+    n_routes = int(rng.integers(3, 6))
+    resources = rng.choice(len(_RESOURCES), size=n_routes, replace=True)
+    routes: list[tuple[str, str]] = []
+    for r in resources:
+        for method in rng.permutation(_METHODS):
+            route = (str(method), _RESOURCES[int(r)])
+            if route not in routes:
+                routes.append(route)
+                break
+    return Service(
+        index=index, tier=tier, peak_rpm=round(peak, 2), routes=tuple(routes),
+        helpers=int(rng.integers(3, 6)),
+        queues=1 + int(rng.random() < 0.25),
+        stream_consumer=bool(rng.random() < 0.35),
+        job_hour=int(rng.integers(0, 6)) if rng.random() < 0.5 else None,
+        tables=2 + int(rng.random() < 0.4),
+        base_latency_ms=float(round(rng.uniform(60, 350), 1)),
+        timezone_shift_h=float(rng.choice([-8.0, -5.0, 0.0, 1.0, 8.0])),
+    )
+
+
+def fleet(services: int) -> list[Service]:
+    if services < 1:
+        raise ValueError(f"a fleet needs at least one service (got {services})")
+    return [service(i) for i in range(services)]
+
+
+def census(services: list[Service]) -> dict[str, int]:
+    """What a fleet holds, counted from the description (the app builds exactly this)."""
+    return {
+        "services": len(services),
+        "lambda_functions": sum(s.functions for s in services),
+        "apis": len(services),
+        "api_routes": sum(len(s.routes) for s in services),
+        "queues_with_dlq": sum(s.queues for s in services),
+        "stream_consumers": sum(int(s.stream_consumer) for s in services),
+        "scheduled_jobs": sum(int(s.job_hour is not None) for s in services),
+        "dynamodb_tables": sum(s.tables for s in services),
+    }
