@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -85,7 +86,7 @@ class AvailabilitySlo:
         object.__setattr__(self, "target", _check_target("AvailabilitySlo", self.target))
         _check_budget_reachable("AvailabilitySlo", self.target, self.period_seconds, BURN_RATE_WINDOWS)
 
-    @property
+    @cached_property  # each read is a jsii call
     def period_seconds(self) -> int:
         return seconds_of(self.period, owner="AvailabilitySlo", prop="period")
 
@@ -129,7 +130,7 @@ class LatencySlo:
             )
         _check_budget_reachable("LatencySlo", self.target, self.period_seconds, BURN_RATE_WINDOWS)
 
-    @property
+    @cached_property  # each read is a jsii call
     def threshold_millis(self) -> int:
         if not isinstance(self.threshold, cdk.Duration):
             raise SensibleAlarmsError(
@@ -148,7 +149,7 @@ class LatencySlo:
             )
         return int(millis)
 
-    @property
+    @cached_property  # each read is a jsii call
     def period_seconds(self) -> int:
         return seconds_of(self.period, owner="LatencySlo", prop="period")
 
@@ -192,7 +193,7 @@ class FreshnessSlo:
                 prop="max_age", value=seconds,
             )
 
-    @property
+    @cached_property  # each read is a jsii call
     def max_age_seconds(self) -> int:
         return seconds_of(self.max_age, owner="FreshnessSlo", prop="max_age")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
@@ -74,7 +75,7 @@ class EntrypointAlarms(Construct):
 
     # -- public surface ------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def entrypoint_name(self) -> str:
         """How texts name this entrypoint: the construct id, less a trailing "Alarms"."""
         name = self.node.id
@@ -95,13 +96,17 @@ class EntrypointAlarms(Construct):
     def _fail(self, message: str, prop: str, value: Any) -> SensibleAlarmsError:
         return SensibleAlarmsError(message, path=self.node.path, prop=prop, value=value)
 
-    def _alarm_name(self, suffix: str) -> str:
+    @cached_property  # the same for every alarm of the construct, and jsii calls are slow
+    def _alarm_name_prefix(self) -> str:
         stack = cdk.Stack.of(self)
         stack_name = stack.stack_name
         if cdk.Token.is_unresolved(stack_name):
             raise self._fail("the stack name must be concrete to derive alarm names", "stack_name", stack_name)
         relative = self.node.path[len(stack.node.path):].strip("/")
-        name = _UNSAFE.sub("-", f"{stack_name}-{relative.replace('/', '-')}-{suffix}")
+        return f"{stack_name}-{relative.replace('/', '-')}"
+
+    def _alarm_name(self, suffix: str) -> str:
+        name = _UNSAFE.sub("-", f"{self._alarm_name_prefix}-{suffix}")
         if len(name) > MAX_ALARM_NAME:
             digest = hashlib.sha256(name.encode()).hexdigest()[:8]
             keep = MAX_ALARM_NAME - len(suffix) - len(digest) - 2
