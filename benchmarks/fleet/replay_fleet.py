@@ -28,6 +28,8 @@ from sensible_alarms.replay.from_templates import AlarmSet, alarm_set_from_templ
 from sensible_alarms.replay.incidents import DETECTION_GRACE
 from sensible_alarms.review.pricing import monthly_cost
 
+#: ApiAlarms' default min_failed_requests (the fleet uses the defaults).
+MIN_FAILED_REQUESTS = 10
 REPLAY_START = START + timedelta(days=1)
 REPLAY_END = START + timedelta(days=DAYS + 1)
 IMPACT_KINDS = [k.name for k in KINDS if k.customer_impact]
@@ -49,6 +51,9 @@ class Outcome:
     first_notification: datetime | None
     first_alarm: str | None
     why: str = ""
+    #: Not notified in its own window because a composite of the service was already in ALARM
+    #: (and had notified) for an overlapping earlier incident: one failure notifies once.
+    already_notified: bool = False
 
     @property
     def minutes_to_detect(self) -> float | None:
@@ -86,6 +91,7 @@ class VariantTotals:
                               "worst_minutes_to_detect": max(times) if times else None,
                               "late": sum(1 for o in mine if o.late)}
         all_times = [o.minutes_to_detect for o in detected if o.minutes_to_detect is not None]
+        covered = sum(1 for o in impact if o.first_notification is None and o.already_notified)
         return {
             "metric_alarms": self.metric_alarms, "composite_alarms": self.composite_alarms,
             "alarms": self.metric_alarms + self.composite_alarms, "alarms_with_actions": self.alarms_with_actions,
@@ -95,6 +101,8 @@ class VariantTotals:
             "precision": round(self.notifications_in_impact / self.notifications, 4) if self.notifications else None,
             "customer_impact_incidents": len(impact), "detected": len(detected),
             "recall": round(len(detected) / len(impact), 4) if impact else None,
+            "missed_while_already_notified": covered,
+            "recall_counting_already_notified": round((len(detected) + covered) / len(impact), 4) if impact else None,
             "median_minutes_to_detect": statistics.median(all_times) if all_times else None,
             "by_kind": per_kind,
             "notifications_by_cause": dict(sorted(self.by_cause.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -113,7 +121,7 @@ def outcome_dict(o: Outcome) -> dict[str, Any]:
             "start": at(o.event.start).strftime("%Y-%m-%dT%H:%MZ"), "end": at(o.event.end).strftime("%Y-%m-%dT%H:%MZ"),
             "what": describe(o.event),
             "minutes_to_detect": None if o.minutes_to_detect is None else round(o.minutes_to_detect, 1),
-            "first_alarm": o.first_alarm, "why": o.why}
+            "first_alarm": o.first_alarm, "already_notified": o.already_notified, "why": o.why}
 
 
 def _alarm_type(alarm: Any) -> str:
@@ -174,7 +182,7 @@ class FleetReplay:
                 continue
             outcome = Outcome(by_id[s.incident.id], s.first_notification, s.first_alarm)
             if outcome.first_notification is None or outcome.late:
-                outcome.why = explain(outcome, result, minutes)
+                outcome.why, outcome.already_notified = explain(outcome, result, minutes, events)
             totals.outcomes.append(outcome)
 
 
@@ -188,21 +196,46 @@ def _alarms_in_window(result: ReplayResult, start: datetime, end: datetime) -> l
     return sorted(names)
 
 
-def explain(outcome: Outcome, result: ReplayResult, minutes: ServiceMinutes) -> str:
-    """Why an incident was missed or detected late, from the simulated traffic and the alarms' timelines."""
+def _already_notified(event: Event, result: ReplayResult, events: list[Event]) -> list[str]:
+    """Composites with actions already in ALARM when the incident starts, with the notification
+    that opened that ALARM and the earlier incidents around it."""
+    start = at(event.start)
+    found = []
+    for name, timeline in result.timelines.items():
+        if timeline.kind != "composite" or not timeline.has_actions or timeline.state_at(start) != "ALARM":
+            continue
+        earlier = [n for n in result.notifications if n.alarm == name and n.timestamp <= start]
+        if not earlier:
+            continue
+        notified = earlier[-1].timestamp
+        causes = [e.id for e in events if e.customer_impact and e.id != event.id
+                  and at(e.start) <= notified <= at(e.end) + DETECTION_GRACE]
+        found.append(f"{name.split('/')[-1]} was already in ALARM, notified at {notified:%Y-%m-%d %H:%M}"
+                     + (f" for {', '.join(causes)}" if causes else ""))
+    return found
+
+
+def explain(outcome: Outcome, result: ReplayResult, minutes: ServiceMinutes,
+            events: list[Event]) -> tuple[str, bool]:
+    """Why an incident was missed or detected late, from the simulated traffic and the alarms'
+    timelines; and whether the service was already notified for an overlapping incident."""
     event = outcome.event
     window_end = at(event.end) + DETECTION_GRACE
     parts = []
     first_hour = slice(event.start, min(event.end, event.start + 60))
     api = minutes.api
-    if event.kind in ("api_outage", "api_partial_errors"):
-        requests, errors = api.requests[first_hour].sum(), api.errors_5xx[first_hour].sum()
-        parts.append(f"first hour: {errors:.0f} failed of {requests:.0f} requests"
-                     f" ({errors / requests:.1%})" if requests else "no request in its first hour")
-    elif event.kind == "latency_regression":
-        requests, slow = api.requests[first_hour].sum(), api.over_slo[first_hour].sum()
-        parts.append(f"first hour: {slow:.0f} of {requests:.0f} requests over 1 s"
-                     f" ({slow / requests:.1%})" if requests else "no request in its first hour")
+    guard = MIN_FAILED_REQUESTS
+    if event.kind in ("api_outage", "api_partial_errors", "latency_regression"):
+        requests = api.requests[first_hour].sum()
+        bad = (api.errors_5xx if event.kind != "latency_regression" else api.over_slo)[first_hour].sum()
+        what = "failed" if event.kind != "latency_regression" else "over 1 s"
+        parts.append(f"first hour: {bad:.0f} {what} of {requests:.0f} requests"
+                     + (f" ({bad / requests:.1%})" if requests else ""))
+        if bad < guard:
+            parts.append(f"the 1 h, 6 h and 1 day windows count only from {guard} bad requests "
+                         "(min_failed_requests), so at this traffic the HIGH alarm waits for the count")
+    already = _already_notified(event, result, events)
+    parts.extend(already)
     members = _alarms_in_window(result, at(event.start), window_end)
     parts.append("alarms in ALARM during the window: " + (", ".join(members) if members else "none"))
     held = [s for s in result.suppressed if at(event.start) <= s.alarm_at <= window_end]
@@ -211,4 +244,4 @@ def explain(outcome: Outcome, result: ReplayResult, minutes: ServiceMinutes) -> 
     if outcome.first_notification is not None:
         parts.append(f"first notification {outcome.minutes_to_detect:.0f} min after the start, "
                      f"over the {LATE_AFTER_MINUTES[event.kind]} min counted as on time")
-    return "; ".join(parts)
+    return "; ".join(parts), bool(already)

@@ -72,6 +72,8 @@ def measure_synth(services: int, repeats: int, workdir: Path, log: Any) -> tuple
         memory = [r.peak_rss_mb for r in runs[variant]]
         synth[variant] = {"seconds": round(statistics.median(seconds), 2),
                           "runs_seconds": [round(s, 2) for s in seconds],
+                          "construct_seconds": round(statistics.median(r.construct_seconds for r in runs[variant]), 2),
+                          "synth_seconds": round(statistics.median(r.synth_seconds for r in runs[variant]), 2),
                           "peak_rss_mb": round(statistics.median(memory), 1),
                           "runs_peak_rss_mb": [round(m, 1) for m in memory]}
     for variant in ("per_resource", "sensible"):

@@ -8,6 +8,7 @@ most of the construct tree, so the Python process alone would under-count it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -26,6 +27,8 @@ class SynthRun:
     services: int
     seconds: float
     peak_rss_mb: float
+    construct_seconds: float  # building the construct tree (Python calling into jsii)
+    synth_seconds: float  # app.synth(): Node.js writing the cloud assembly
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -54,4 +57,5 @@ def synthesize(variant: str, services: int, outdir: Path) -> SynthRun:
     if child.returncode:
         raise RuntimeError(f"synthesis of {variant} at {services} services failed ({child.returncode}):\n"
                            f"{out.decode()}\n{err.decode()}")
-    return SynthRun(variant, services, seconds, peak / 2**20)
+    phases = json.loads(out.decode().strip().splitlines()[-1])
+    return SynthRun(variant, services, seconds, peak / 2**20, phases["construct_seconds"], phases["synth_seconds"])

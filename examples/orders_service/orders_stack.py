@@ -66,6 +66,10 @@ _STREAM_CONSUMER_FINDINGS = {
 
 
 class OrdersStack(cdk.Stack):
+    #: The API's routes: (method, resource, function); resource "orders" is /orders, "order" /orders/{orderId}.
+    ROUTES: tuple[tuple[str, str, str], ...] = (
+        ("POST", "orders", "CreateOrder"), ("GET", "orders", "ListOrders"), ("GET", "order", "GetOrder"))
+
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
         self._functions: list[lambda_.Function] = []
@@ -73,14 +77,13 @@ class OrdersStack(cdk.Stack):
         routing = AlarmRouting(self, "Routing", high_emails=["oncall@example.com"],
                                low_emails=["orders-team@example.com"])
 
-        # -- REST API with three routes, one Lambda each -------------------------------------
+        # -- REST API, one Lambda a route ------------------------------------------------------
         api = apigw.RestApi(self, "OrdersApi", rest_api_name="orders-api",
                             deploy_options=apigw.StageOptions(stage_name="prod"))
         orders = api.root.add_resource("orders")
-        order = orders.add_resource("{orderId}")
-        for method, resource, name in (("POST", orders, "CreateOrder"), ("GET", orders, "ListOrders"),
-                                       ("GET", order, "GetOrder")):
-            resource.add_method(method, apigw.LambdaIntegration(self._function(name)))
+        resources = {"orders": orders, "order": orders.add_resource("{orderId}")}
+        for method, resource, name in self.ROUTES:
+            resources[resource].add_method(method, apigw.LambdaIntegration(self._function(name)))
         ApiAlarms(
             self, "OrdersApiAlarms", api=api, routing=routing,
             availability=AvailabilitySlo(target=99.9),
@@ -88,20 +91,7 @@ class OrdersStack(cdk.Stack):
             runbook_url=f"{RUNBOOK}/api",
         )
 
-        # -- SQS order queue with a dead-letter queue, consumed by Lambda ---------------------
-        dead_letters = sqs.Queue(self, "OrderDeadLetters", enforce_ssl=True,
-                                 retention_period=cdk.Duration.days(14))
-        queue = sqs.Queue(
-            self, "OrderQueue", enforce_ssl=True, visibility_timeout=cdk.Duration.seconds(180),
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead_letters),
-        )
-        fulfil = self._function("FulfilOrder")
-        fulfil.add_event_source(sources.SqsEventSource(queue, batch_size=10))
-        QueueConsumerAlarms(
-            self, "OrderQueueAlarms", queue=queue, routing=routing,
-            freshness=FreshnessSlo(max_age=cdk.Duration.minutes(15)),
-            runbook_url=f"{RUNBOOK}/fulfilment",
-        )
+        self._order_queue(routing)
 
         # -- DynamoDB table whose stream a Lambda consumes ------------------------------------
         table = dynamodb.Table(
@@ -140,6 +130,21 @@ class OrdersStack(cdk.Stack):
         ServiceDashboard(self, "Dashboard")
 
         self._acknowledge_example_findings(api=api, stream_failures=stream_failures, stream_consumer=projector)
+
+    def _order_queue(self, routing: AlarmRouting) -> None:
+        """SQS order queue with a dead-letter queue, consumed by Lambda."""
+        dead_letters = sqs.Queue(self, "OrderDeadLetters", enforce_ssl=True,
+                                 retention_period=cdk.Duration.days(14))
+        queue = sqs.Queue(
+            self, "OrderQueue", enforce_ssl=True, visibility_timeout=cdk.Duration.seconds(180),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead_letters),
+        )
+        self._function("FulfilOrder").add_event_source(sources.SqsEventSource(queue, batch_size=10))
+        QueueConsumerAlarms(
+            self, "OrderQueueAlarms", queue=queue, routing=routing,
+            freshness=FreshnessSlo(max_age=cdk.Duration.minutes(15)),
+            runbook_url=f"{RUNBOOK}/fulfilment",
+        )
 
     def _function(self, name: str) -> lambda_.Function:
         function = lambda_.Function(

@@ -99,6 +99,16 @@ def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, 
         assert size["synth"][variant]["peak_rss_mb"] > 0
 
 
+def test_the_why_of_a_miss_quotes_the_guard_the_templates_have(fleet_run: dict[str, Any]) -> None:
+    sys.path.insert(0, str(FLEET))
+    try:
+        guard = importlib.import_module("replay_fleet").MIN_FAILED_REQUESTS
+    finally:
+        sys.path.remove(str(FLEET))
+    templates = _templates(fleet_run["dir"] / "work" / "s2" / "sensible")
+    assert f"IF(errors >= {guard}, errors / requests, 0)" in json.dumps(templates)
+
+
 def test_the_docs_show_the_table_the_goals_and_every_missed_incident(fleet_run: dict[str, Any]) -> None:
     docs = fleet_run["docs"]
     results = fleet_run["results"]
