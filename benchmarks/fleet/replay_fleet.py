@@ -77,6 +77,7 @@ class VariantTotals:
     notifications_in_impact: int = 0
     by_cause: Counter[str] = field(default_factory=Counter)
     by_alarm_type: Counter[str] = field(default_factory=Counter)
+    cost_by_part: Counter[str] = field(default_factory=Counter)
     outcomes: list[Outcome] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,6 +108,8 @@ class VariantTotals:
             "by_kind": per_kind,
             "notifications_by_cause": dict(sorted(self.by_cause.items(), key=lambda kv: (-kv[1], kv[0]))),
             "notifications_by_alarm_type": dict(sorted(self.by_alarm_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "monthly_cost_by_part_usd": {k: round(v, 2) for k, v in
+                                         sorted(self.cost_by_part.items(), key=lambda kv: (-kv[1], kv[0]))},
             "missed_or_late": [outcome_dict(o) for o in impact if o.first_notification is None or o.late],
         }
 
@@ -130,6 +133,21 @@ def _alarm_type(alarm: Any) -> str:
         return "metric math"
     q = queries[0]
     return f"{q.namespace.removeprefix('AWS/')} {q.metric} {q.stat}"
+
+
+def _cost_part(resource: dict[str, Any]) -> str:
+    """What an alarm is for, to split the bill: the entrypoint kind and role sensible_alarms
+    writes in its metadata, else the namespace of the alarm's first metric."""
+    meta = (resource.get("Metadata") or {}).get("SensibleAlarms")
+    if isinstance(meta, dict):
+        role = "composite (notifies)" if meta.get("role") == "notifier" else str(meta.get("signal"))
+        return f"{meta.get('entrypointKind')}: {role}"
+    props = resource.get("Properties") or {}
+    if resource.get("Type") == "AWS::CloudWatch::CompositeAlarm":
+        return "composite"
+    namespace = props.get("Namespace") or next(
+        (q["MetricStat"]["Metric"].get("Namespace") for q in props.get("Metrics", []) if "MetricStat" in q), "?")
+    return f"{str(namespace).removeprefix('AWS/')} alarms"
 
 
 def _cause(at_time: datetime, events: list[Event]) -> str:
@@ -159,7 +177,9 @@ class FleetReplay:
             composites = [c for c in alarm_set.composites if alarm_set.origin[c.name][0] == service.name]
             for resource in stack.resources.values():
                 if resource.get("Type") in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
-                    totals.monthly_cost_usd += monthly_cost(resource["Type"], resource.get("Properties") or {})
+                    cost = monthly_cost(resource["Type"], resource.get("Properties") or {})
+                    totals.monthly_cost_usd += cost
+                    totals.cost_by_part[_cost_part(resource)] += cost
             totals.metric_alarms += len(alarms)
             totals.composite_alarms += len(composites)
             totals.alarms_with_actions += sum(a.has_actions for a in alarms) + sum(c.has_actions for c in composites)
@@ -226,14 +246,19 @@ def explain(outcome: Outcome, result: ReplayResult, minutes: ServiceMinutes,
     api = minutes.api
     guard = MIN_FAILED_REQUESTS
     if event.kind in ("api_outage", "api_partial_errors", "latency_regression"):
-        requests = api.requests[first_hour].sum()
-        bad = (api.errors_5xx if event.kind != "latency_regression" else api.over_slo)[first_hour].sum()
+        bad_series = api.errors_5xx if event.kind != "latency_regression" else api.over_slo
+        requests, bad = api.requests[first_hour].sum(), bad_series[first_hour].sum()
         what = "failed" if event.kind != "latency_regression" else "over 1 s"
         parts.append(f"first hour: {bad:.0f} {what} of {requests:.0f} requests"
                      + (f" ({bad / requests:.1%})" if requests else ""))
-        if bad < guard:
-            parts.append(f"the 1 h, 6 h and 1 day windows count only from {guard} bad requests "
-                         "(min_failed_requests), so at this traffic the HIGH alarm waits for the count")
+        # The long windows count only from `guard` bad requests: when did the incident reach it?
+        reached = np.flatnonzero(np.cumsum(bad_series[event.start:event.end]) >= guard)
+        if not reached.size:
+            parts.append(f"only {bad_series[event.start:event.end].sum():.0f} bad requests in the whole incident, "
+                         f"fewer than the {guard} the 1 h, 6 h and 1 day windows need (min_failed_requests)")
+        elif outcome.first_notification is not None and reached[0] + 1 > LATE_AFTER_MINUTES[event.kind] / 2:
+            parts.append(f"the {guard}th bad request came {reached[0] + 1} min after the start; the 1 h, 6 h and "
+                         "1 day windows count only from there (min_failed_requests)")
     already = _already_notified(event, result, events)
     parts.extend(already)
     members = _alarms_in_window(result, at(event.start), window_end)

@@ -145,6 +145,23 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
         add(f"| {alarm} | {count:,} |")
     add("")
 
+    add(f"## Where the alarm cost goes (S = {largest['services']})\n")
+    services = largest["services"]
+    add(f"Per service and month: per-resource ${per['monthly_alarm_cost_usd'] / services:.2f}, sensible_alarms "
+        f"${sens['monthly_alarm_cost_usd'] / services:.2f}. CloudWatch bills a metric alarm per metric it reads "
+        "(a metric-math alarm of two metrics costs twice one of one) and a composite alarm at a higher rate, "
+        "so the burn-rate alarms, two metrics each, and the composites that carry the notifications cost "
+        "more per alarm than a single-metric threshold.\n")
+    add("| part | per-resource | sensible_alarms |")
+    add("|---|---|---|")
+    per_cost, sens_cost = per["monthly_cost_by_part_usd"], sens["monthly_cost_by_part_usd"]
+    parts = sorted(set(per_cost) | set(sens_cost), key=lambda k: -(per_cost.get(k, 0) + sens_cost.get(k, 0)))
+    for part in parts:
+        cells = [f"${x['monthly_cost_by_part_usd'][part]:,.2f}" if part in x["monthly_cost_by_part_usd"] else ""
+                 for x in (per, sens)]
+        add(f"| {part} | {cells[0]} | {cells[1]} |")
+    add("")
+
     add(f"## Every incident sensible_alarms missed or detected late (S = {largest['services']})\n")
     add("Late means after: " + ", ".join(f"{KIND_LABELS[k]} {_minutes(m)}" for k, m in
                                           results["late_after_minutes"].items())
@@ -158,7 +175,9 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
         "ALARM for an overlapping incident (the generator draws incidents independently, so two can overlap on "
         "one entrypoint; the composite notifies once and stays in ALARM, which the scoring counts as a miss); "
         f"{sum(1 for m in never if 'min_failed_requests' in m['why'])} were on APIs too quiet to reach the burn-rate "
-        "alarms' minimum of failed requests in time.\n")
+        "alarms' minimum of failed requests (`min_failed_requests`, 10 by default) while the incident lasted: the "
+        "guard that keeps a handful of transient errors on a quiet API from paging also keeps a short outage "
+        "of that API silent.\n")
     if not missed:
         add("None.\n")
     else:
@@ -245,7 +264,7 @@ def render_chart(results: dict[str, Any], path: Path) -> None:
     for variant in ("none", "per_resource", "sensible"):
         axes[2].plot(xs, [s["synth"][variant]["seconds"] for s in sizes], marker="o", color=colors[variant],
                      label=LABELS[variant])
-    axes[0].set_yscale("symlog", linthresh=1)
+    axes[0].set_yscale("symlog", linthresh=0.1)
     for ax, title in zip(axes, ("notifications a day", "alarm cost, $ a month", "synth time, s"), strict=True):
         ax.set_title(title)
         ax.set_xlabel("services")

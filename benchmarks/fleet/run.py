@@ -2,7 +2,7 @@
 """The fleet benchmark, one command: synthesize the fleet in three variants at each size, replay
 both alarm sets on the same simulated month, and write the results.
 
-    .venv/bin/python benchmarks/fleet/run.py                   # S = 10, 50, 100 (about 25 minutes)
+    .venv/bin/python benchmarks/fleet/run.py                   # S = 10, 50, 100 (about 8 minutes on 2 cores)
     .venv/bin/python benchmarks/fleet/run.py --sizes 2 --repeats 1 --results /tmp/r.json --docs /tmp/b.md
 
 Writes benchmarks/results/fleet.json, docs/benchmarks.md and docs/benchmarks/fleet.svg. Every
