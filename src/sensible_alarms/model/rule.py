@@ -12,7 +12,7 @@ than ``OR``::
     alarm   := '"' name-or-arn '"' | name-or-arn
 
 A rule the parser cannot read is kept as :class:`Unparsed`, with the reason, so a malformed rule
-never stops a load.
+never stops a load. Replay reads rules with the same :class:`RuleParser`, raising instead.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ __all__ = [
     "Not",
     "Or",
     "RuleNode",
+    "RuleParser",
+    "RuleSyntaxError",
     "StateCheck",
     "Unparsed",
     "alarm_name_of",
@@ -86,7 +88,6 @@ class Unparsed:
 RuleNode: TypeAlias = "StateCheck | Constant | Not | And | Or | Unparsed"
 
 _ARN = re.compile(r"^arn:aws[a-zA-Z-]*:cloudwatch:[^:]*:[^:]*:alarm:(?P<name>.+)$")
-_WORD = re.compile(r"[A-Za-z_]+")
 _STATES: tuple[AlarmState, ...] = ("ALARM", "OK", "INSUFFICIENT_DATA")
 
 
@@ -96,19 +97,36 @@ def alarm_name_of(reference: str) -> str:
     return match.group("name") if match else reference.strip()
 
 
-class _RuleSyntaxError(ValueError):
-    pass
+class RuleSyntaxError(ValueError):
+    """A rule that does not parse; the message says what was expected where."""
 
 
-class _Parser:
+class RuleParser:
+    """One rule read into a tree; ``resolve`` is called on each alarm reference once its ``)`` is read.
+
+    Replay's reader is a subclass: it overrides the class attributes (what it accepts) and the error
+    hooks :meth:`fail` and :meth:`no_term` (how it words them), so both read the same grammar.
+    """
+
+    word = re.compile(r"[A-Za-z_]+")
+    quotes = '"'
+    blank_names = True  # ALARM("  ") names an alarm called "  "
+
     def __init__(self, text: str, resolve: Callable[[str], str | None]) -> None:
         self.text = text
         self.pos = 0
         self.resolve = resolve
 
-    def fail(self, expected: str) -> _RuleSyntaxError:
-        found = repr(self.text[self.pos:self.pos + 20]) if self.pos < len(self.text) else "the end"
-        return _RuleSyntaxError(f"expected {expected} at position {self.pos + 1}, found {found}")
+    def found(self) -> str:
+        return repr(self.text[self.pos:self.pos + 20]) if self.pos < len(self.text) else "the end"
+
+    def fail(self, expected: str, after: str | None = None) -> Exception:
+        """The error for ``expected`` at the current position; ``after`` is the state function or
+        opening quote it follows, for readers that name it."""
+        return RuleSyntaxError(f"expected {expected} at position {self.pos + 1}, found {self.found()}")
+
+    def no_term(self) -> Exception:
+        return self.fail("ALARM(...), OK(...), INSUFFICIENT_DATA(...), NOT, TRUE, FALSE or '('")
 
     def skip(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():
@@ -116,17 +134,17 @@ class _Parser:
 
     def peek_word(self) -> str | None:
         self.skip()
-        match = _WORD.match(self.text, self.pos)
+        match = self.word.match(self.text, self.pos)
         return match.group() if match else None
 
     def take_word(self, word: str) -> None:
         self.skip()
         self.pos += len(word)
 
-    def take_char(self, char: str) -> None:
+    def take_char(self, char: str, after: str | None = None) -> None:
         self.skip()
         if not self.text.startswith(char, self.pos):
-            raise self.fail(repr(char))
+            raise self.fail(repr(char), after)
         self.pos += 1
 
     def rule(self) -> RuleNode:
@@ -163,7 +181,7 @@ class _Parser:
             return Constant(word == "TRUE")
         if word in _STATES:
             self.take_word(word)
-            self.take_char("(")
+            self.take_char("(", word)
             alarm = self.alarm()
             self.take_char(")")
             state: AlarmState = "ALARM" if word == "ALARM" else "OK" if word == "OK" else "INSUFFICIENT_DATA"
@@ -174,14 +192,15 @@ class _Parser:
             node = self.or_()
             self.take_char(")")
             return node
-        raise self.fail("ALARM(...), OK(...), INSUFFICIENT_DATA(...), NOT, TRUE, FALSE or '('")
+        raise self.no_term()
 
     def alarm(self) -> str:
         self.skip()
-        if self.text.startswith('"', self.pos):
-            end = self.text.find('"', self.pos + 1)
+        quote = self.text[self.pos:self.pos + 1]
+        if quote and quote in self.quotes:
+            end = self.text.find(quote, self.pos + 1)
             if end < 0:
-                raise self.fail('a closing \'"\'')
+                raise self.fail(f"a closing {quote!r}", quote)
             name = self.text[self.pos + 1:end]
             self.pos = end + 1
         else:
@@ -190,7 +209,7 @@ class _Parser:
                 raise self.fail("')'")
             name = self.text[self.pos:end].strip()
             self.pos = end
-        if not name:
+        if not (name if self.blank_names else name.strip()):
             raise self.fail("an alarm name or ARN")
         return name
 
@@ -200,8 +219,8 @@ def parse_rule(text: str, resolve: Callable[[str], str | None] = lambda _: None)
     logical id of an alarm of the same stack, or None. Never raises: a rule that cannot be read is
     an :class:`Unparsed` node."""
     try:
-        return _Parser(text, resolve).rule()
-    except _RuleSyntaxError as error:
+        return RuleParser(text, resolve).rule()
+    except RuleSyntaxError as error:
         return Unparsed(text, str(error))
 
 

@@ -1,16 +1,9 @@
 """Composite alarms: the AlarmRule language and actions suppression.
 
-AlarmRule grammar (CloudWatch ``PutCompositeAlarm``)::
-
-    rule    := or
-    or      := and ("OR" and)*
-    and     := not ("AND" not)*
-    not     := "NOT" not | primary
-    primary := "TRUE" | "FALSE" | "(" rule ")" | STATE "(" alarm ")"
-    STATE   := "ALARM" | "OK" | "INSUFFICIENT_DATA"
-    alarm   := '"' name-or-arn '"' | name-or-arn
-
-An alarm is named by its name or its ARN ``arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME``.
+Rules are read by the model's parser (:mod:`sensible_alarms.model.rule`, which gives the grammar);
+here they become a binary tree the engine evaluates, and a rule that does not parse raises
+:class:`AlarmRuleError`. An alarm is named by its name or its ARN
+``arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME``; names also accept single quotes here.
 
 Actions suppression ("Suppressing composite alarm actions" in the CloudWatch user guide): when
 the composite goes into ALARM while its suppressor is in ALARM, its actions are suppressed; when
@@ -30,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..model import rule
 from .evaluation import ALARM, INSUFFICIENT_DATA, OK, States
 from .exceptions import AlarmRuleError
 
@@ -79,129 +73,59 @@ class RuleOr:
 
 RuleNode = RuleConst | RuleState | RuleNot | RuleAnd | RuleOr
 
-_STATE_FUNCTIONS = ("ALARM", "OK", "INSUFFICIENT_DATA")
 _STATE_CODE = {"OK": OK, "ALARM": ALARM, "INSUFFICIENT_DATA": INSUFFICIENT_DATA}
-_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:cloudwatch:[^:]*:[^:]*:alarm:(?P<name>.+)$")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def alarm_name_from_reference(reference: str) -> str:
     """The alarm name in an AlarmRule reference: the name itself, or the last part of an ARN."""
-    text = reference.strip()
-    match = _ARN.match(text)
-    if match:
-        return match.group("name")
-    if text.startswith("arn:"):
+    name = rule.alarm_name_of(reference)
+    if name == reference.strip() and name.startswith("arn:"):
         raise AlarmRuleError(f"not a CloudWatch alarm ARN: {reference!r} (expected "
                              "arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)")
-    return text
+    return name
 
 
-class _RuleParser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
+class _ReplayRuleParser(rule.RuleParser):
+    # What replay has always accepted and how it words errors, kept apart from the model's reading.
+    word = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    quotes = "\"'"
+    blank_names = False
 
-    def _skip(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
+    def fail(self, expected: str, after: str | None = None) -> Exception:
+        if after:
+            expected = f"a closing {after}" if after in self.quotes else f"{expected} after {after}"
+        return AlarmRuleError(f"expected {expected} at position {self.pos + 1} but found {self.found()} "
+                              f"in rule {self.text!r}")
 
-    def _fail(self, expected: str) -> AlarmRuleError:
-        found = repr(self.text[self.pos:self.pos + 20]) if self.pos < len(self.text) else "the end"
-        return AlarmRuleError(f"expected {expected} at position {self.pos + 1} but found {found} in rule {self.text!r}")
+    def no_term(self) -> Exception:
+        word = self.word.match(self.text, self.pos)
+        if word and self.text[word.end():].lstrip().startswith("("):
+            return AlarmRuleError(f"unsupported function {word.group()}() in rule {self.text!r}: replay evaluates "
+                                  "ALARM(), OK(), INSUFFICIENT_DATA(), AND, OR, NOT, TRUE and FALSE")
+        return self.fail("ALARM(...), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, NOT or '('")
 
-    def _word(self) -> str | None:
-        self._skip()
-        match = _WORD.match(self.text, self.pos)
-        return match.group() if match else None
 
-    def _keyword(self, *words: str) -> str | None:
-        word = self._word()
-        if word in words:
-            self.pos += len(word)
-            return word
-        return None
-
-    def _char(self, char: str) -> bool:
-        self._skip()
-        if self.text.startswith(char, self.pos):
-            self.pos += 1
-            return True
-        return False
-
-    def parse(self) -> RuleNode:
-        node = self._or()
-        self._skip()
-        if self.pos != len(self.text):
-            raise self._fail("AND, OR or the end of the rule")
-        return node
-
-    def _or(self) -> RuleNode:
-        node = self._and()
-        while self._keyword("OR"):
-            node = RuleOr(node, self._and())
-        return node
-
-    def _and(self) -> RuleNode:
-        node = self._not()
-        while self._keyword("AND"):
-            node = RuleAnd(node, self._not())
-        return node
-
-    def _not(self) -> RuleNode:
-        if self._keyword("NOT"):
-            return RuleNot(self._not())
-        return self._primary()
-
-    def _primary(self) -> RuleNode:
-        if self._char("("):
-            node = self._or()
-            if not self._char(")"):
-                raise self._fail("')'")
-            return node
-        word = self._word()
-        if word in ("TRUE", "FALSE"):
-            self.pos += len(word)
-            return RuleConst(word == "TRUE")
-        if word in _STATE_FUNCTIONS:
-            self.pos += len(word)
-            if not self._char("("):
-                raise self._fail(f"'(' after {word}")
-            return RuleState(word, alarm_name_from_reference(self._argument()))
-        if word is not None:
-            self._skip()
-            after = self.pos + len(word)
-            rest = self.text[after:].lstrip()
-            if rest.startswith("("):
-                raise AlarmRuleError(f"unsupported function {word}() in rule {self.text!r}: replay evaluates "
-                                     "ALARM(), OK(), INSUFFICIENT_DATA(), AND, OR, NOT, TRUE and FALSE")
-        raise self._fail("ALARM(...), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, NOT or '('")
-
-    def _argument(self) -> str:
-        self._skip()
-        if self.pos < len(self.text) and self.text[self.pos] in "\"'":
-            quote = self.text[self.pos]
-            close = self.text.find(quote, self.pos + 1)
-            if close < 0:
-                raise self._fail(f"a closing {quote}")
-            value = self.text[self.pos + 1:close]
-            self.pos = close + 1
-        else:
-            close = self.text.find(")", self.pos)
-            if close < 0:
-                raise self._fail("')'")
-            value = self.text[self.pos:close].strip()
-            self.pos = close
-        if not value.strip():
-            raise self._fail("an alarm name or ARN")
-        if not self._char(")"):
-            raise self._fail("')'")
-        return value
+def _binary(node: rule.RuleNode) -> RuleNode:
+    """The model's tree with AND and OR grouped to the left, two operands each, as the rule reads."""
+    if isinstance(node, rule.StateCheck):
+        return RuleState(node.state, alarm_name_from_reference(node.alarm))
+    if isinstance(node, rule.Constant):
+        return RuleConst(node.value)
+    if isinstance(node, rule.Not):
+        return RuleNot(_binary(node.operand))
+    if isinstance(node, rule.Unparsed):  # never: the parser raises instead
+        raise AlarmRuleError(node.error)
+    join = RuleAnd if isinstance(node, rule.And) else RuleOr
+    tree = _binary(node.operands[0])
+    for operand in node.operands[1:]:
+        tree = join(tree, _binary(operand))
+    return tree
 
 
 def parse_alarm_rule(text: str) -> RuleNode:
     """The tree of an AlarmRule; :class:`AlarmRuleError` says where a rule does not parse."""
-    return _RuleParser(text).parse()
+    # Resolving each reference as it is read reports a bad ARN before any later syntax error.
+    return _binary(_ReplayRuleParser(text, alarm_name_from_reference).rule())
 
 
 def rule_references(node: RuleNode) -> set[str]:
