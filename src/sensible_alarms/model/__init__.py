@@ -21,7 +21,17 @@ from .alarms import (
     UrgencySource,
 )
 from .build import build_stack, parse_description
-from .entrypoints import COMPONENT_TYPES, Entrypoint, EntrypointKind, FailureDestination, FailureKind, ResourceRef
+from .entrypoints import (
+    COMPONENT_TYPES,
+    Api,
+    Entrypoint,
+    EntrypointKind,
+    FailureDestination,
+    FailureKind,
+    ResourceRef,
+    SourceService,
+    literal_name,
+)
 from .errors import ModelLoadError
 from .loader import from_templates, load, load_assembly, load_templates
 from .resources import SUPPRESSIONS_KEY, Resource, Subscription, Suppression, Topic, resource_label
@@ -52,6 +62,7 @@ __all__ = [
     "AlarmModel",
     "AlarmState",
     "And",
+    "Api",
     "CompositeAlarm",
     "Constant",
     "DescriptionFields",
@@ -70,6 +81,7 @@ __all__ = [
     "Resource",
     "ResourceRef",
     "RuleNode",
+    "SourceService",
     "Stack",
     "StateCheck",
     "Subscription",
@@ -80,6 +92,7 @@ __all__ = [
     "UrgencySource",
     "build_stack",
     "from_templates",
+    "literal_name",
     "load",
     "load_assembly",
     "load_templates",

@@ -13,6 +13,8 @@ An entrypoint is where customers' requests, messages, records or scheduled work 
   schedule, that targets a Lambda function;
 * ``event_consumer``: an EventBridge rule with an event pattern that targets a Lambda function.
 
+The API Gateway APIs themselves (:class:`Api`) are listed too, staged or not, with their routes.
+
 An entrypoint's *components* are its functions and the resources they use, as the template shows it:
 resources named in the IAM policies of the functions' roles and in their environment variables.
 """
@@ -26,22 +28,27 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .resources import Resource, resource_label
-from .values import referenced_ids, render, target_id
+from .values import Unresolved, as_int, as_text, referenced_ids, render, target_id
 
 __all__ = [
     "COMPONENT_TYPES",
+    "Api",
     "Entrypoint",
     "EntrypointKind",
     "FailureDestination",
     "FailureKind",
     "ResourceRef",
+    "SourceService",
+    "detect_apis",
     "detect_entrypoints",
     "detect_failure_destinations",
+    "literal_name",
     "literal_names",
 ]
 
 EntrypointKind = Literal["api", "queue_consumer", "stream_consumer", "scheduled_job", "event_consumer"]
 FailureKind = Literal["redrive", "event_source_mapping", "lambda_async", "rule_target", "schedule_target"]
+SourceService = Literal["apigateway", "sqs", "kinesis", "dynamodb", "events", "scheduler"]
 
 #: Resource types that can be a component behind an entrypoint.
 COMPONENT_TYPES = frozenset({
@@ -72,6 +79,14 @@ _NAME_PROPERTY = {
     "AWS::SNS::Topic": "TopicName",
     "AWS::S3::Bucket": "BucketName",
     "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::ApiGateway::Stage": "StageName",
+    "AWS::ApiGatewayV2::Stage": "StageName",
+}
+#: Types whose names are unique only within a parent: a metric names a stage together with its API.
+_SCOPED_NAMES = frozenset({"AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"})
+
+_SOURCE_WORDS: Mapping[SourceService, str] = {
+    "sqs": "SQS queue", "kinesis": "Kinesis stream", "dynamodb": "DynamoDB stream of",
 }
 
 
@@ -101,8 +116,12 @@ class Entrypoint:
     """Logical ids of the Lambda functions behind the entrypoint."""
     source: ResourceRef | None
     """Where the work comes from: the API, the queue, the stream or table, the rule or schedule."""
+    source_service: SourceService
+    """The service of the source, also when it is an ARN: a stream consumer reads ``kinesis`` or ``dynamodb``."""
     dead_letter_queue: ResourceRef | None = None
     """Queue consumers: the source queue's redrive dead-letter queue."""
+    max_receive_count: int | Unresolved | None = None
+    """Queue consumers with a dead-letter queue: the receives of a message before it moves there."""
     failure_destination: ResourceRef | None = None
     """Stream consumers: the mapping's on-failure destination. Scheduled jobs and event consumers:
     the target's dead-letter queue, else the function's asynchronous dead-letter queue."""
@@ -123,14 +142,37 @@ class FailureDestination:
     kind: FailureKind
 
 
+@dataclass(frozen=True)
+class Api:
+    """An API Gateway API of the stack, staged or not: a REST API (``AWS::ApiGateway::RestApi``), or an
+    HTTP or WebSocket API (``AWS::ApiGatewayV2::Api``). Its stages are entrypoints, WebSocket ones excepted."""
+
+    logical_id: str
+    protocol: str
+    """``REST``, or the V2 API's ``ProtocolType`` (``HTTP`` when it has none, ``WEBSOCKET``)."""
+    name: str | None
+    """The literal ``Name``."""
+    stages: tuple[str, ...]
+    """Logical ids of its ``Stage`` resources (a ``Deployment`` naming a stage is not one)."""
+    routes: tuple[str, ...]
+    """Sorted: ``GET /orders/{orderId}`` for each method of a REST API, the route keys of a V2 API."""
+
+
+def literal_name(resource: Resource) -> str | None:
+    """The literal name of a resource (``FunctionName``, ``QueueName``, a stage's ``StageName``, ...)."""
+    prop = _NAME_PROPERTY.get(resource.type)
+    value = resource.properties.get(prop) if prop else None
+    return value if isinstance(value, str) and value else None
+
+
 def literal_names(resources: Mapping[str, Resource]) -> dict[str, list[str]]:
-    """Literal resource names (``FunctionName``, ``QueueName``, ...) to the logical ids that have them."""
+    """Literal resource names to the logical ids that have them; stage names are left out (see
+    ``_SCOPED_NAMES``)."""
     names: dict[str, list[str]] = defaultdict(list)
     for logical_id, resource in resources.items():
-        prop = _NAME_PROPERTY.get(resource.type)
-        value = resource.properties.get(prop) if prop else None
-        if isinstance(value, str) and value:
-            names[value].append(logical_id)
+        name = literal_name(resource) if resource.type not in _SCOPED_NAMES else None
+        if name:
+            names[name].append(logical_id)
     return names
 
 
@@ -203,8 +245,8 @@ class _Index:
         return uses
 
     def entrypoint(self, kind: EntrypointKind, primary: str, title: str, resources: Iterable[str],
-                   functions: Iterable[str], source: ResourceRef | None, *,
-                   dead_letter_queue: ResourceRef | None = None,
+                   functions: Iterable[str], source: ResourceRef | None, *, source_service: SourceService,
+                   dead_letter_queue: ResourceRef | None = None, max_receive_count: int | Unresolved | None = None,
                    failure_destination: ResourceRef | None = None) -> Entrypoint:
         function_ids = tuple(dict.fromkeys(functions))
         component_ids: dict[str, None] = dict.fromkeys(function_ids)
@@ -218,7 +260,8 @@ class _Index:
             kind=kind, stack=self.stack, logical_id=primary,
             construct_path=resource.construct_path if resource else None, title=title,
             resources=tuple(dict.fromkeys([primary, *resources])), functions=function_ids, source=source,
-            dead_letter_queue=dead_letter_queue, failure_destination=failure_destination,
+            source_service=source_service, dead_letter_queue=dead_letter_queue,
+            max_receive_count=max_receive_count, failure_destination=failure_destination,
             components=tuple(component_ids),
         )
 
@@ -253,7 +296,8 @@ def _rest_apis(index: _Index) -> list[Entrypoint]:
         functions = list(dict.fromkeys(functions_of.get(api or "", [])))
         found.append(index.entrypoint(
             "api", stage, f"REST API {name}, stage {render(stage_name)}",
-            [api] if api and api in index.resources else [], functions, index.ref(api_value)))
+            [api] if api and api in index.resources else [], functions, index.ref(api_value),
+            source_service="apigateway"))
     return found
 
 
@@ -277,33 +321,38 @@ def _http_apis(index: _Index) -> list[Entrypoint]:
         functions = list(dict.fromkeys(functions_of.get(api or "", [])))
         found.append(index.entrypoint(
             "api", stage, f"HTTP API {name}, stage {render(props.get('StageName'))}",
-            [api] if api and api in index.resources else [], functions, index.ref(props.get("ApiId"))))
+            [api] if api and api in index.resources else [], functions, index.ref(props.get("ApiId")),
+            source_service="apigateway"))
     return found
 
 
-def _redrive_target(index: _Index, queue: str | None) -> ResourceRef | None:
+def _redrive_policy(index: _Index, queue: str | None) -> Mapping[str, Any]:
+    """The queue's ``RedrivePolicy`` (CloudFormation takes it as an object or a JSON string)."""
     policy = index.props(queue).get("RedrivePolicy")
     if isinstance(policy, str):
         try:
             policy = json.loads(policy)
         except ValueError:
-            return None
-    if isinstance(policy, dict) and policy.get("deadLetterTargetArn") is not None:
-        return index.ref(policy["deadLetterTargetArn"])
-    return None
+            return {}
+    return policy if isinstance(policy, dict) else {}
 
 
-def _source_kind(index: _Index, source: ResourceRef) -> tuple[EntrypointKind, str, ResourceRef] | None:
+def _redrive_target(index: _Index, policy: Mapping[str, Any]) -> ResourceRef | None:
+    target = policy.get("deadLetterTargetArn")
+    return index.ref(target) if target is not None else None
+
+
+def _source_kind(index: _Index, source: ResourceRef) -> tuple[EntrypointKind, SourceService, ResourceRef] | None:
     kind = index.type_of(source.logical_id)
     if kind == "AWS::Kinesis::StreamConsumer":
         stream = index.ref(index.props(source.logical_id).get("StreamARN"))
-        return "stream_consumer", "Kinesis stream", stream
+        return "stream_consumer", "kinesis", stream
     if kind == "AWS::SQS::Queue" or (kind is None and ":sqs:" in source.text):
-        return "queue_consumer", "SQS queue", source
+        return "queue_consumer", "sqs", source
     if kind == "AWS::Kinesis::Stream" or (kind is None and ":kinesis:" in source.text):
-        return "stream_consumer", "Kinesis stream", source
+        return "stream_consumer", "kinesis", source
     if kind in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable") or (kind is None and ":dynamodb:" in source.text):
-        return "stream_consumer", "DynamoDB stream of", source
+        return "stream_consumer", "dynamodb", source
     return None
 
 
@@ -314,20 +363,22 @@ def _event_source_mappings(index: _Index) -> list[Entrypoint]:
         classified = _source_kind(index, index.ref(props.get("EventSourceArn")))
         if classified is None:
             continue
-        kind, what, source = classified
+        kind, service, source = classified
         functions = index.functions_in(props.get("FunctionName"))
         source_label = index.label(source.logical_id) if source.logical_id else source.text
-        title = f"{what} {source_label} -> Lambda {_function_titles(index, functions)}"
+        title = f"{_SOURCE_WORDS[service]} {source_label} -> Lambda {_function_titles(index, functions)}"
         resources = [lid for lid in (source.logical_id,) if lid]
         if kind == "queue_consumer":
-            dlq = _redrive_target(index, source.logical_id)
-            found.append(index.entrypoint(kind, mapping, title, resources, functions, source,
-                                          dead_letter_queue=dlq))
+            policy = _redrive_policy(index, source.logical_id)
+            dlq = _redrive_target(index, policy)
+            receives = as_int(policy.get("maxReceiveCount")) if dlq is not None else None
+            found.append(index.entrypoint(kind, mapping, title, resources, functions, source, source_service=service,
+                                          dead_letter_queue=dlq, max_receive_count=receives))
         else:
             destination = props.get("DestinationConfig")
             on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
             target = on_failure.get("Destination") if isinstance(on_failure, dict) else None
-            found.append(index.entrypoint(kind, mapping, title, resources, functions, source,
+            found.append(index.entrypoint(kind, mapping, title, resources, functions, source, source_service=service,
                                           failure_destination=index.ref(target) if target is not None else None))
     return found
 
@@ -370,11 +421,11 @@ def _rules_and_schedules(index: _Index) -> list[Entrypoint]:
         if schedule is not None:
             title = f"schedule {index.label(rule)} ({render(schedule)}) -> Lambda {_function_titles(index, functions)}"
             found.append(index.entrypoint("scheduled_job", rule, title, [], functions, index.ref({"Ref": rule}),
-                                          failure_destination=failure))
+                                          source_service="events", failure_destination=failure))
         else:
             title = f"EventBridge rule {index.label(rule)} -> Lambda {_function_titles(index, functions)}"
             found.append(index.entrypoint("event_consumer", rule, title, [], functions, index.ref({"Ref": rule}),
-                                          failure_destination=failure))
+                                          source_service="events", failure_destination=failure))
     for schedule in index.by_type.get("AWS::Scheduler::Schedule", []):
         props = index.props(schedule)
         target = props.get("Target")
@@ -388,8 +439,8 @@ def _rules_and_schedules(index: _Index) -> list[Entrypoint]:
             else _function_dead_letters(index, functions)
         title = (f"schedule {index.label(schedule)} ({render(props.get('ScheduleExpression'))}) -> Lambda "
                  f"{_function_titles(index, functions)}")
-        found.append(index.entrypoint("scheduled_job", schedule, title, [], functions,
-                                      index.ref({"Ref": schedule}), failure_destination=failure))
+        found.append(index.entrypoint("scheduled_job", schedule, title, [], functions, index.ref({"Ref": schedule}),
+                                      source_service="scheduler", failure_destination=failure))
     return found
 
 
@@ -400,6 +451,40 @@ def detect_entrypoints(stack: str, resources: Mapping[str, Resource],
     index = _Index(stack, resources, stack_path)
     found = _rest_apis(index) + _http_apis(index) + _event_source_mappings(index) + _rules_and_schedules(index)
     return tuple(sorted(found, key=lambda e: e.logical_id))
+
+
+def _owned(index: _Index, kind: str, api_property: str, api: str) -> list[str]:
+    """Resources of ``kind`` whose ``api_property`` references the API ``api``."""
+    return [lid for lid in index.by_type.get(kind, []) if target_id(index.props(lid).get(api_property)) == api]
+
+
+def _rest_path(index: _Index, resource_id: Any) -> str:
+    parts: list[str] = []
+    lid = target_id(resource_id)
+    seen: set[str] = set()
+    while lid and index.type_of(lid) == "AWS::ApiGateway::Resource" and lid not in seen:
+        seen.add(lid)
+        parts.append(render(index.props(lid).get("PathPart")))
+        lid = target_id(index.props(lid).get("ParentId"))
+    return "/" + "/".join(reversed(parts))
+
+
+def detect_apis(resources: Mapping[str, Resource]) -> tuple[Api, ...]:
+    """Every API Gateway API of one stack's resources, ordered by logical id."""
+    index = _Index("", resources)
+    found: list[Api] = []
+    for api in index.by_type.get("AWS::ApiGateway::RestApi", []):
+        routes = (f"{render(index.props(m).get('HttpMethod'))} {_rest_path(index, index.props(m).get('ResourceId'))}"
+                  for m in _owned(index, "AWS::ApiGateway::Method", "RestApiId", api))
+        found.append(Api(api, "REST", as_text(index.props(api).get("Name")),
+                         tuple(_owned(index, "AWS::ApiGateway::Stage", "RestApiId", api)), tuple(sorted(routes))))
+    for api in index.by_type.get("AWS::ApiGatewayV2::Api", []):
+        props = index.props(api)
+        protocol = props.get("ProtocolType")
+        keys = (render(index.props(r).get("RouteKey")) for r in _owned(index, "AWS::ApiGatewayV2::Route", "ApiId", api))
+        found.append(Api(api, render(protocol) if protocol else "HTTP", as_text(props.get("Name")),
+                         tuple(_owned(index, "AWS::ApiGatewayV2::Stage", "ApiId", api)), tuple(sorted(keys))))
+    return tuple(sorted(found, key=lambda a: a.logical_id))
 
 
 def detect_failure_destinations(resources: Mapping[str, Resource]) -> tuple[FailureDestination, ...]:
@@ -419,7 +504,7 @@ def detect_failure_destinations(resources: Mapping[str, Resource]) -> tuple[Fail
         return failure.get("Destination") if isinstance(failure, dict) else None
 
     for queue in index.by_type.get("AWS::SQS::Queue", []):
-        target = _redrive_target(index, queue)
+        target = _redrive_target(index, _redrive_policy(index, queue))
         if target is not None and target.logical_id:
             found.append(FailureDestination(target.logical_id, queue, "redrive"))
     for mapping in index.by_type.get("AWS::Lambda::EventSourceMapping", []):

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .alarms import Alarm, CompositeAlarm, MetricAlarm
-from .entrypoints import Entrypoint, FailureDestination
+from .entrypoints import Api, Entrypoint, FailureDestination
 from .resources import Resource, Topic, resource_label
 
 __all__ = ["AlarmModel", "Stack"]
@@ -31,6 +31,8 @@ class Stack:
     topics: tuple[Topic, ...]
     failure_destinations: tuple[FailureDestination, ...] = ()
     """Dead-letter queues and failure destinations of the stack, with whose failures they receive."""
+    apis: tuple[Api, ...] = ()
+    """API Gateway APIs of the stack, staged or not, by logical id."""
     _alarms: dict[str, Alarm] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

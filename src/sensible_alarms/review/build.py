@@ -3,8 +3,9 @@ notify and what they cost.
 
 Entrypoints come from two places. Alarms the library made carry the ``SensibleAlarms`` metadata and
 are grouped by its ``entrypoint`` (a construct path). Independently, customer-facing resources are
-detected (see ``entrypoints.py``). A detected entrypoint belongs to a construct entrypoint when one
-of that construct's alarms watches it; otherwise it is reported on its own.
+detected by ``sensible_alarms.model`` (``entrypoints.py`` shapes them for the review). A detected
+entrypoint belongs to a construct entrypoint when one of that construct's alarms watches it;
+otherwise it is reported on its own.
 
 Coverage rule: an alarm *watches* a resource when one of its metrics has a dimension whose value
 references that resource (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``) or equals its literal name (an API's
@@ -23,7 +24,8 @@ from typing import Any
 
 from ..cfn_text import ALARM_TYPES, Renderer, StackTemplate, read_stacks
 from ..metadata import METADATA_KEY
-from .entrypoints import DetectedEntrypoint, detect_entrypoints
+from ..model import build_stack
+from .entrypoints import DetectedEntrypoint, detected_entrypoints
 from .model import AlarmReview, ChartWindow, EntrypointReview, Review, Route, StackReview
 from .policy import policy_section
 from .pricing import DEFAULT_PRICING, AlarmPricing, alarm_metric_count, monthly_cost
@@ -62,6 +64,7 @@ class _Stack:
     def __init__(self, stack: StackTemplate, pricing: AlarmPricing) -> None:
         self.name = stack.name
         self.resources = stack.resources
+        self.model_stack = build_stack(stack.name, stack.template)
         self.pricing = pricing
         self.render = Renderer(self.resources)
         self.render_ids = Renderer(self.resources, name_of=lambda lid: lid)
@@ -230,8 +233,7 @@ def _review_stack(template: StackTemplate, pricing: AlarmPricing) -> StackReview
     merged: dict[str, list[DetectedEntrypoint]] = defaultdict(list)
     entrypoints: list[EntrypointReview] = []
     attached: set[str] = {lid for lids in by_path.values() for lid in lids}
-    render = stack.render
-    for detected in detect_entrypoints(stack.resources, render):
+    for detected in detected_entrypoints(stack.model_stack, stack.render):
         keys = detected.keys()
         watchers = sorted(lid for lid, refs in stack.watch.items() if refs & keys)
         paths = sorted({str(stack.facts[lid].meta["entrypoint"]) for lid in watchers  # type: ignore[index]
