@@ -252,10 +252,15 @@ def explain(outcome: Outcome, result: ReplayResult, minutes: ServiceMinutes,
         parts.append(f"first hour: {bad:.0f} {what} of {requests:.0f} requests"
                      + (f" ({bad / requests:.1%})" if requests else ""))
         # The long windows count only from `guard` bad requests: when did the incident reach it?
-        reached = np.flatnonzero(np.cumsum(bad_series[event.start:event.end]) >= guard)
+        during = bad_series[event.start:event.end]
+        reached = np.flatnonzero(np.cumsum(during) >= guard)
+        busiest_hour = max((during[i:i + 60].sum() for i in range(max(1, during.size - 59))), default=0.0)
         if not reached.size:
-            parts.append(f"only {bad_series[event.start:event.end].sum():.0f} bad requests in the whole incident, "
+            parts.append(f"only {during.sum():.0f} bad requests in the whole incident, "
                          f"fewer than the {guard} the 1 h, 6 h and 1 day windows need (min_failed_requests)")
+        elif outcome.first_notification is None and busiest_hour < guard:
+            parts.append(f"at most {busiest_hour:.0f} bad requests in any hour of it: the 1 h window counts only "
+                         f"from {guard} (min_failed_requests)")
         elif outcome.first_notification is not None and reached[0] + 1 > LATE_AFTER_MINUTES[event.kind] / 2:
             parts.append(f"the {guard}th bad request came {reached[0] + 1} min after the start; the 1 h, 6 h and "
                          "1 day windows count only from there (min_failed_requests)")
