@@ -28,7 +28,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(HERE))
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
 from events import BATCH_QUEUE_SHARE, DAYS, KINDS, draw  # noqa: E402
 from replay_fleet import LATE_AFTER_MINUTES, REPLAY_END, REPLAY_START, FleetReplay  # noqa: E402
