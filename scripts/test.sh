@@ -10,6 +10,8 @@ source scripts/env.sh
 for example in examples/*/; do
   .venv/bin/mypy --config-file pyproject.toml "$example"
 done
+# The fleet benchmark is a script too; its per-resource variant imports the baseline example's stack.
+MYPYPATH=examples/per_resource_baseline .venv/bin/mypy --config-file pyproject.toml benchmarks/fleet
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 # The deployment tests (tests/deploy) need LocalStack: started here, stopped however pytest ends.
 trap 'bash scripts/localstack.sh stop' EXIT

@@ -77,7 +77,7 @@ class VariantTotals:
     notifications_in_impact: int = 0
     by_cause: Counter[str] = field(default_factory=Counter)
     by_alarm_type: Counter[str] = field(default_factory=Counter)
-    cost_by_part: Counter[str] = field(default_factory=Counter)
+    cost_by_part: dict[str, float] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -179,7 +179,8 @@ class FleetReplay:
                 if resource.get("Type") in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
                     cost = monthly_cost(resource["Type"], resource.get("Properties") or {})
                     totals.monthly_cost_usd += cost
-                    totals.cost_by_part[_cost_part(resource)] += cost
+                    part = _cost_part(resource)
+                    totals.cost_by_part[part] = totals.cost_by_part.get(part, 0.0) + cost
             totals.metric_alarms += len(alarms)
             totals.composite_alarms += len(composites)
             totals.alarms_with_actions += sum(a.has_actions for a in alarms) + sum(c.has_actions for c in composites)

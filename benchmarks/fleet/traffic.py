@@ -83,6 +83,10 @@ def _shape(service: Service) -> Array:
     return np.asarray(day_curve * np.where(weekday >= 5, 0.6, 1.0), dtype=np.float64)
 
 
+def zeros() -> Array:
+    return np.zeros(MINUTES)
+
+
 def _merge_slow(fm: FunctionMinutes | ApiMinutes, minute: slice | int, count: Array | float, latency: float) -> None:
     fm.slow[minute] += count
     fm.slow_latency[minute] = np.maximum(fm.slow_latency[minute], np.where(np.asarray(count) > 0, latency, 0))
@@ -92,7 +96,6 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
     rng = np.random.default_rng([SEED, service.index, 3])
     shape = _shape(service)
     api_rate = service.peak_rpm * shape
-    zeros = lambda: np.zeros(MINUTES)  # noqa: E731
 
     def function(rate: Array, usual_p99: float) -> FunctionMinutes:
         return FunctionMinutes(rng.poisson(rate).astype(float), zeros(), zeros(), zeros(), zeros(), usual_p99)
@@ -284,7 +287,7 @@ def percent_fast_rows(requests: Array, over: Array, period: int) -> Array:
         return _as_rows(np.where(n > 0, 100 * (1 - o / n), np.nan), k)
 
 
-def _present(values: Array, where: Array) -> Array:
+def _present(values: Array, where: npt.NDArray[np.bool_]) -> Array:
     return np.where(where, values, np.nan)
 
 
@@ -319,11 +322,11 @@ def series(minutes: ServiceMinutes, namespace: str, metric: str, resource: str, 
             return _present(values, active)
     elif namespace == "AWS/SQS":
         queue = minutes.queues[resource]
-        values = {"ApproximateNumberOfMessagesVisible": queue.visible,
-                  "ApproximateNumberOfMessagesNotVisible": queue.in_flight,
-                  "ApproximateAgeOfOldestMessage": queue.age, "NumberOfMessagesDeleted": queue.deleted}.get(metric)
-        if values is not None and stat in ("Maximum", "Sum"):
-            return values.copy()
+        by_name = {"ApproximateNumberOfMessagesVisible": queue.visible,
+                   "ApproximateNumberOfMessagesNotVisible": queue.in_flight,
+                   "ApproximateAgeOfOldestMessage": queue.age, "NumberOfMessagesDeleted": queue.deleted}
+        if metric in by_name and stat in ("Maximum", "Sum"):
+            return by_name[metric].copy()
     elif namespace == "AWS/DynamoDB":
         table = minutes.tables[resource]
         if metric == "SystemErrors" and stat == "Sum":
