@@ -45,3 +45,6 @@ echo "== Replay: the bundled 7 days of sample metrics, scored against their labe
   --incidents "$example/sample/incidents.yaml" --start 2026-11-02T00:00Z --end 2026-11-09T00:00Z \
   --html "$example/replay.html" --quiet
 echo "(HTML report with a chart per alarm: $example/replay.html)"
+echo
+echo "== Fleet benchmark (recorded; re-measure with: .venv/bin/python benchmarks/fleet/run.py) =="
+.venv/bin/python benchmarks/fleet/summary.py

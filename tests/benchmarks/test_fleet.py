@@ -22,7 +22,8 @@ FLEET = ROOT / "benchmarks" / "fleet"
 
 #: The benchmark's modules have plain names (it runs as a script); they must not outlive these tests,
 #: or a later `import app` would find the fleet's app instead of the example's.
-_FLEET_MODULES = ("spec", "events", "traffic", "metrics", "synth_timing", "replay_fleet", "report", "run", "app")
+_FLEET_MODULES = ("spec", "events", "traffic", "metrics", "synth_timing", "replay_fleet", "report", "run", "app",
+                  "summary")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,8 @@ def fleet_modules() -> Iterator[dict[str, ModuleType]]:
     saved_path, saved_modules = list(sys.path), {n: sys.modules.get(n) for n in _FLEET_MODULES}
     sys.path.insert(0, str(FLEET))
     try:
-        yield {name: importlib.import_module(name) for name in ("spec", "events", "traffic", "replay_fleet", "run")}
+        yield {name: importlib.import_module(name)
+               for name in ("spec", "events", "traffic", "replay_fleet", "run", "summary")}
     finally:
         sys.path[:] = saved_path
         for name, module in saved_modules.items():
@@ -181,3 +183,15 @@ def test_series_fail_loudly_for_a_metric_the_simulation_does_not_model(fleet_mod
     present = rows[~np.isnan(rows)]
     assert present.size
     assert ((present >= 0) & (present <= 100)).all()
+
+
+def test_the_main_jobs_summary_reads_the_recorded_results(fleet_modules: dict[str, ModuleType],
+                                                          fleet_run: dict[str, Any],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    fleet_modules["summary"].main(fleet_run["dir"] / "fleet.json")
+    out = capsys.readouterr().out
+    size = fleet_run["results"]["sizes"][0]
+    for variant, label in (("per_resource", "per-resource"), ("sensible", "sensible_alarms")):
+        row = next(line for line in out.splitlines() if label in line)
+        assert f"{size['variants'][variant]['notifications_per_day']:,.1f}" in row
+        assert f"{size['variants'][variant]['alarms']:,}" in row
