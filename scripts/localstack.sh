@@ -7,7 +7,8 @@
 #   bash scripts/localstack.sh status    # say whether it is running
 #
 # LocalStack runs in "host mode" (python -m localstack.runtime.main) from its own virtual environment:
-# localstack-core 2026.3 needs Python >= 3.13 and pins its own boto3, so it cannot share .venv. Nothing it
+# localstack-core 2026.3 needs Python >= 3.13 and pins its own boto3, so it cannot share .venv (its code uses
+# PEP 695 generics, a SyntaxError on the project's 3.11, whatever its metadata's >= 3.10 says). Nothing it
 # would download at run time (Lambda runtime binaries and images, Java, DynamoDB Local) is reachable here,
 # so the test suite's own LocalStack plugins (tests/deploy/localstack_noop_executor) stand in:
 # - Lambda: the "noop" runtime executor creates functions and never runs their code;
@@ -49,13 +50,18 @@ install() {
   local python stamp want
   python=$(find_python)
   stamp=$venv/.sensible-alarms-installed
-  # Reinstall when the pins, the plugin's source or this script change.
-  want=$( { cat "$requirements" "$0"; find "$plugin" -type f \( -name '*.py' -o -name '*.toml' \) \
+  local version
+  version=$("$python" -c 'import platform; print(platform.python_version())')
+  # Reinstall when the interpreter, the pins, the plugin's source or this script change.
+  want=$( { echo "$version"; cat "$requirements" "$0"; find "$plugin" -type f \( -name '*.py' -o -name '*.toml' \) \
             -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs cat; } | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/python" ]; then
     return
   fi
-  echo "localstack: installing into $venv (Python $("$python" -c 'import platform; print(platform.python_version())'))"
+  echo "localstack: installing into $venv (Python $version)"
+  if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -c 'import platform; print(platform.python_version())')" != "$version" ]; then
+    rm -rf "$venv"  # made with another interpreter
+  fi
   [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   # The full, pinned dependency set; then the noop executor (no dependencies of its own).
