@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from events import DAYS, KINDS, START, Event, draw
+from events import DAYS, KINDS, START, Event, describe, draw
 from metrics import build_store, construct_ids
 from spec import Service
 from traffic import ServiceMinutes, simulate
@@ -119,7 +119,6 @@ def at(minute: int) -> datetime:
 
 
 def outcome_dict(o: Outcome) -> dict[str, Any]:
-    from events import describe
     return {"id": o.event.id, "kind": o.event.kind, "service": o.event.service,
             "start": at(o.event.start).strftime("%Y-%m-%dT%H:%MZ"), "end": at(o.event.end).strftime("%Y-%m-%dT%H:%MZ"),
             "what": describe(o.event),
@@ -165,16 +164,27 @@ class FleetReplay:
         self.sets: dict[str, AlarmSet] = {v: alarm_set_from_templates(p) for v, p in assemblies.items()}
         self.templates = {v: {s.name: s for s in read_stacks(p)} for v, p in assemblies.items()}
         self.totals = {v: VariantTotals() for v in assemblies}
+        #: How many events of each kind the replayed services had.
+        self.events: Counter[str] = Counter()
+        # Each variant's alarms by stack, grouped once: a service is replayed with its own.
+        self._by_stack: dict[str, dict[str, tuple[list[Any], list[Any]]]] = {}
+        for variant, alarm_set in self.sets.items():
+            groups: dict[str, tuple[list[Any], list[Any]]] = {}
+            for alarm in alarm_set.alarms:
+                groups.setdefault(alarm_set.origin[alarm.name][0], ([], []))[0].append(alarm)
+            for composite in alarm_set.composites:
+                groups.setdefault(alarm_set.origin[composite.name][0], ([], []))[1].append(composite)
+            self._by_stack[variant] = groups
 
     def add_service(self, service: Service) -> None:
         events = draw(service)
         minutes = simulate(service, events)
         incidents = [Incident(**e.incident()) for e in events]  # type: ignore[arg-type]
-        for variant, alarm_set in self.sets.items():
+        self.events.update(e.kind for e in events)
+        for variant in self.sets:
             stack = self.templates[variant][service.name]
             totals = self.totals[variant]
-            alarms = [a for a in alarm_set.alarms if alarm_set.origin[a.name][0] == service.name]
-            composites = [c for c in alarm_set.composites if alarm_set.origin[c.name][0] == service.name]
+            alarms, composites = self._by_stack[variant].get(service.name, ([], []))
             for resource in stack.resources.values():
                 if resource.get("Type") in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
                     cost = monthly_cost(resource["Type"], resource.get("Properties") or {})

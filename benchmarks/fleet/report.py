@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from replay_fleet import MIN_FAILED_REQUESTS
 
 LABELS = {"none": "no alarms", "per_resource": "per-resource (cdk-monitoring-constructs)",
           "sensible": "sensible_alarms"}
@@ -175,7 +176,8 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
         "ALARM for an overlapping incident (the generator draws incidents independently, so two can overlap on "
         "one entrypoint; the composite notifies once and stays in ALARM, which the scoring counts as a miss); "
         f"{sum(1 for m in never if 'min_failed_requests' in m['why'])} were on APIs too quiet to reach the burn-rate "
-        "alarms' minimum of failed requests (`min_failed_requests`, 10 by default) while the incident lasted: the "
+        f"alarms' minimum of failed requests (`min_failed_requests`, {MIN_FAILED_REQUESTS} by default) while the "
+        "incident lasted: the "
         "guard that keeps a handful of transient errors on a quiet API from paging also keeps a short outage "
         "of that API silent.\n")
     if not missed:

@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ ROOT = HERE.parents[1]
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from events import BATCH_QUEUE_SHARE, DAYS, KINDS, draw  # noqa: E402
+from events import BATCH_QUEUE_SHARE, DAYS, KINDS  # noqa: E402
 from replay_fleet import LATE_AFTER_MINUTES, REPLAY_END, REPLAY_START, FleetReplay  # noqa: E402
 from report import render_chart, render_markdown  # noqa: E402
 from spec import SEED, census, fleet  # noqa: E402
@@ -88,10 +87,9 @@ def run_size(services: int, repeats: int, workdir: Path, log: Any) -> dict[str, 
     synth, outdirs = measure_synth(services, repeats, workdir, log)
     members = fleet(services)
     replayer = FleetReplay({v: outdirs[v] for v in ("per_resource", "sensible")})
-    events: Counter[str] = Counter()
     for service in members:
         replayer.add_service(service)
-        events.update(e.kind for e in draw(service))
+    events = replayer.events
     variants = {v: t.as_dict() for v, t in replayer.totals.items()}
     per, sens = variants["per_resource"], variants["sensible"]
     comparison = {

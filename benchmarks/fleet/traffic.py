@@ -227,7 +227,7 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
         tables[event.target].write_throttles[span] += np.diff(
             np.linspace(0, p["count"], event.end - event.start + 1)).round()
     elif kind == "async_retry":
-        fm = functions[event.target if event.target == "DailyJob" else f"{event.target}"]
+        fm = functions[event.target]
         if event.target == "DailyJob":
             fm.invocations[event.start] = fm.invocations[event.start + 1] = 1
             fm.errors[event.start] += 1
