@@ -29,8 +29,9 @@ host=127.0.0.1
 port=${LOCALSTACK_PORT:-4566}
 health_url="http://$host:$port/_localstack/health"
 # The services the example stacks use; CloudFormation, IAM, STS, S3 (the template) and SSM to deploy them;
-# SES, through which LocalStack delivers SNS email subscriptions (kept for inspection at /_aws/ses).
-services=cloudformation,cloudwatch,sns,sqs,iam,sts,kms,lambda,apigateway,s3,ssm,events,dynamodb,dynamodbstreams,logs,ses
+# SES, through which LocalStack delivers SNS email subscriptions (kept for inspection at /_aws/ses);
+# Step Functions, ELBv2 and EventBridge Scheduler for the other entrypoint kinds.
+services=cloudformation,cloudwatch,sns,sqs,iam,sts,kms,lambda,apigateway,s3,ssm,events,dynamodb,dynamodbstreams,logs,ses,stepfunctions,elbv2,scheduler
 start_timeout=${LOCALSTACK_START_TIMEOUT:-120}
 
 find_python() {
