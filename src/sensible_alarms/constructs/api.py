@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from .._durations import adjective, words
-from ..burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
+from ..burn_rate import BURN_RATE_WINDOWS
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
-from .entrypoint import EntrypointAlarms, round_threshold
+from .entrypoint import EntrypointAlarms
+from .request_burn_rates import RequestMetrics, add_request_burn_rates
 
 __all__ = ["ApiAlarms"]
 
@@ -69,15 +68,18 @@ class ApiAlarms(EntrypointAlarms):
             raise self._fail(
                 f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
                 "min_failed_requests", min_failed_requests)
-        self._min_failed = min_failed_requests
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         self._dimensions, self._error_metric = self._resolve_api(api, stage_name)
 
-        for window in BURN_RATE_WINDOWS:
-            self._availability_window(window, availability)
-        if latency is not None:
-            for window in BURN_RATE_WINDOWS:
-                self._latency_window(window, latency)
+        add_request_burn_rates(
+            self,
+            RequestMetrics(
+                failed=lambda: self._metric(self._error_metric, "Sum"),
+                requests=lambda: self._metric("Count", "Sum"),
+                latency=lambda statistic: self._metric("Latency", statistic),
+            ),
+            availability=availability, latency=latency, min_failed_requests=min_failed_requests,
+        )
 
         slo_text = availability.describe() + (f"; {latency.describe()}" if latency else "")
         what = "failing or slow requests" if latency else "failing requests"
@@ -119,96 +121,3 @@ class ApiAlarms(EntrypointAlarms):
     def _metric(self, name: str, statistic: str) -> cw.Metric:
         return cw.Metric(namespace="AWS/ApiGateway", metric_name=name, dimensions_map=self._dimensions,
                          statistic=statistic)
-
-    # -- availability --------------------------------------------------------------------------
-
-    def _availability_window(self, window: BurnRateWindow, slo: AvailabilitySlo) -> None:
-        threshold = round_threshold(slo.error_ratio_threshold(window))
-        rate = window.burn_rate(slo.period_seconds)
-        budget = f"{window.budget_fraction * 100:g}% of the {adjective(slo.period_seconds)} error budget"
-        long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
-        errors, requests = self._metric(self._error_metric, "Sum"), self._metric("Count", "Sum")
-        long = self._add_member(
-            id=f"Availability{_tag(window.long_window_seconds)}",
-            signal="availability", title=f"Failed requests, {long_words} burn rate", urgency=window.urgency,
-            impact=f"Customers of {self.entrypoint_name} get server errors: {budget} burned within {long_words} "
-                   f"({rate:g}x the sustainable rate, {threshold:.4%} of requests failing).",
-            slo=slo.describe(),
-            metric=cw.MathExpression(
-                expression=f"IF(errors >= {self._min_failed}, errors / requests, 0)",
-                using_metrics={"errors": errors, "requests": requests},
-                period=cdk.Duration.seconds(window.long_window_seconds),
-                label=f"Failed request ratio over {long_words}",
-            ),
-            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            window=f"long {long_words}",
-        )
-        short = self._add_member(
-            id=f"Availability{_tag(window.short_window_seconds)}",
-            signal="availability", title=f"Failed requests, {short_words} burn rate", urgency=window.urgency,
-            impact=f"Customers of {self.entrypoint_name} are still getting server errors over the last "
-                   f"{short_words} (confirms the {long_words} burn of {budget}).",
-            slo=slo.describe(),
-            metric=cw.MathExpression(
-                expression="FILL(errors, 0) / requests",
-                using_metrics={"errors": errors, "requests": requests},
-                period=cdk.Duration.seconds(window.short_window_seconds),
-                label=f"Failed request ratio over {short_words}",
-            ),
-            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            window=f"short {short_words}", primary=False,
-        )
-        self._add_rule(window.urgency, self._all_of([long, short]))
-
-    # -- latency -------------------------------------------------------------------------------
-
-    def _latency_window(self, window: BurnRateWindow, slo: LatencySlo) -> None:
-        threshold = round_threshold(slo.slow_ratio_threshold(window))
-        rate = window.burn_rate(slo.period_seconds)
-        ms = slo.threshold_millis
-        budget = f"{window.budget_fraction * 100:g}% of the {adjective(slo.period_seconds)} latency budget"
-        long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
-        # PR(:t) is the percent of requests at or under t ms; CloudWatch accepts it in alarms.
-        fast = self._metric("Latency", f"PR(:{ms})")
-        count = self._metric("Latency", "SampleCount")
-        long = self._add_member(
-            id=f"Latency{_tag(window.long_window_seconds)}",
-            signal="latency", title=f"Requests slower than {ms} ms, {long_words} burn rate", urgency=window.urgency,
-            impact=f"Customers of {self.entrypoint_name} wait longer than {ms} ms: {budget} burned within "
-                   f"{long_words} ({rate:g}x the sustainable rate, {threshold:.4%} of requests slow).",
-            slo=slo.describe(),
-            metric=cw.MathExpression(
-                expression=f"IF((100 - fast) * requests / 100 >= {self._min_failed}, (100 - fast) / 100, 0)",
-                using_metrics={"fast": fast, "requests": count},
-                period=cdk.Duration.seconds(window.long_window_seconds),
-                label=f"Slow request ratio over {long_words}",
-            ),
-            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            window=f"long {long_words}",
-        )
-        short = self._add_member(
-            id=f"Latency{_tag(window.short_window_seconds)}",
-            signal="latency", title=f"Requests slower than {ms} ms, {short_words} burn rate",
-            urgency=window.urgency,
-            impact=f"Customers of {self.entrypoint_name} are still waiting longer than {ms} ms over the last "
-                   f"{short_words} (confirms the {long_words} burn of {budget}).",
-            slo=slo.describe(),
-            metric=cw.MathExpression(
-                expression="(100 - fast) / 100",
-                using_metrics={"fast": fast},
-                period=cdk.Duration.seconds(window.short_window_seconds),
-                label=f"Slow request ratio over {short_words}",
-            ),
-            threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            window=f"short {short_words}", primary=False,
-        )
-        self._add_rule(window.urgency, self._all_of([long, short]))
-
-
-def _tag(seconds: int) -> str:
-    """Construct-id fragment for a window: 1h, 5m, 1d."""
-    if seconds % 86400 == 0:
-        return f"{seconds // 86400}d"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 60}m"
