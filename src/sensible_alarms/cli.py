@@ -31,6 +31,8 @@ Paths = Annotated[list[Path], typer.Argument(help="Cloud assembly directories (c
 
 
 def _fail(error: Exception) -> NoReturn:
+    if isinstance(error, OSError) and error.filename is not None:  # one line naming the path, no "[Errno N]"
+        error = SensibleAlarmsError(f"{error.filename}: {error.strerror or error}")
     typer.echo(f"sensible-alarms: error: {error}", err=True)
     raise typer.Exit(2)
 
@@ -90,7 +92,7 @@ def replay(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Replay the alarms of PATHS over recorded metrics, as CloudWatch would evaluate them."""
-    from .commands.replay import fetch_from_cloudwatch, run_replay, summary_text
+    from .commands.replay import check_outputs, fetch_from_cloudwatch, run_replay, summary_text
     from .replay import timeline_to_dict
     from .replay.from_templates import alarm_set_from_templates, load_names
     from .replay.metrics_io import write_metrics
@@ -102,6 +104,7 @@ def replay(
         _fail(SensibleAlarmsError("give exactly one of --metrics FILE and --from-cloudwatch"))
     first, last = _when(start, "--start"), _when(end, "--end")
     try:
+        check_outputs(timeline, html, save_metrics)
         with ProgressBar(transient=True, disable=quiet or not sys.stderr.isatty()) as bar:
             store = None
             if from_cloudwatch:

@@ -89,9 +89,11 @@ class TestMissingSeries:
         assert resolution.compute(metrics)[5] == 5.0
 
     def test_metric_with_no_rows_at_all_is_missing_data_with_a_warning(self):
-        """A metric absent from the file is all missing data (as errors-only metrics often are), with a warning."""
+        """A metric absent from the file is all missing data (as errors-only metrics often are), with a warning.
+
+        (Another alarm has data: when no alarm has any, nothing is evaluated; see test_engine.)"""
         metrics = store({key(metric="Other"): [1.0]})
-        result = replay([alarm(treat="notBreaching")], [], metrics, T0, at(3))
+        result = replay([alarm(treat="notBreaching"), alarm("other", metric="Other")], [], metrics, T0, at(3))
         assert result.timelines["alarm"].state_at(at(1)) == "OK"
         assert any("no rows for Test Errors {Service=orders}" in w for w in result.warnings)
 

@@ -152,3 +152,32 @@ class TestCloudWatchSpecialCases:
         metrics = store({key(): values})
         result = replay([alarm(period=3600, n=25, m=1, threshold=1000)], [], metrics, T0, at(27 * 60))
         assert changes(result, "alarm") == [(at(60), "OK"), (at(1560), "ALARM")]  # 1 of 25 holds it
+
+
+class TestEmptyData:
+    def test_no_data_for_any_alarm_evaluates_nothing_and_warns_naming_them(self):
+        """With no datapoint for any alarm in the range, breaching treatment does not invent a notification."""
+        metrics = store({key(metric="Errors"): {0: 1.0}})  # a day before the range
+        alarms = [alarm("job", metric="Errors", treat="breaching"), alarm("api", metric="Faults")]
+        result = replay(alarms, [], metrics, at(24 * 60), at(25 * 60))
+        assert result.notifications == ()
+        assert [c for name in ("job", "api") for c in changes(result, name)] == []
+        warning = next(w for w in result.warnings if w.startswith("no data"))
+        assert "job, api" in warning
+
+    def test_an_alarm_without_data_beside_one_with_data_follows_its_missing_data_treatment(self):
+        """When some alarm has data, an alarm with none is judged on missing data, as CloudWatch does, and named."""
+        metrics = store({key(metric="Faults"): [0.0] * 10})
+        alarms = [alarm("job", metric="Errors", treat="breaching"), alarm("api", metric="Faults")]
+        result = replay(alarms, [], metrics, T0, at(5))
+        assert [n.alarm for n in result.notifications] == ["job"]
+        assert any(w.startswith("no data in the replayed range for job:") for w in result.warnings)
+
+
+class TestTimeline:
+    def test_an_alarm_that_never_changes_state_has_no_changes(self):
+        """An alarm left in INSUFFICIENT_DATA all through lists no change (not a crash building them)."""
+        metrics = store({key(metric="Faults"): [0.0] * 10})
+        result = replay([alarm("quiet", treat="missing"), alarm("api", metric="Faults")], [], metrics, T0, at(5))
+        assert result.timelines["quiet"].changes == ()
+        assert [c.state for c in result.timelines["api"].changes] == ["OK"]

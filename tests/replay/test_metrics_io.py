@@ -166,7 +166,7 @@ class TestMalformedRows:
 
     def test_unknown_suffix_and_missing_file(self, tmp_path):
         """The format comes from the suffix; a missing file is said to be missing."""
-        with pytest.raises(MetricsFileError, match=r"unknown metrics format '\.txt'"):
+        with pytest.raises(MetricsFileError, match=r"unknown metrics format \(suffix '\.txt'\)"):
             load_metrics(tmp_path / "m.txt")
         with pytest.raises(MetricsFileError, match="no such metrics file"):
             load_metrics(tmp_path / "absent.csv")

@@ -93,7 +93,9 @@ def _table_store(pattern: str, tick: int, period_minutes: int):
         first_minute = tick - (j + 1) * period_minutes
         if char != "-":
             rows[first_minute] = 100.0 if char == "X" else 0.0
-    return store({key(): rows})
+    # A witness metric with data, so that an all-missing pattern is replayed as missing data: a replay in
+    # which no alarm has any datapoint evaluates nothing (test_engine.TestEmptyData).
+    return store({key(): rows, key(metric="Witness"): {0: 0.0}})
 
 
 class TestTablesEndToEnd:
@@ -104,7 +106,7 @@ class TestTablesEndToEnd:
         tick = 60
         metrics = _table_store(pattern, tick, 5)
         definition = alarm(period=300, threshold=THRESHOLD, operator="GreaterThanThreshold", n=3, m=m, treat=treat)
-        result = replay([definition], [], metrics, T0, at(tick))
+        result = replay([definition, alarm("witness", metric="Witness")], [], metrics, T0, at(tick))
         timeline = result.timelines["alarm"]
         state = timeline.state_at(at(tick))
         if expected == R:

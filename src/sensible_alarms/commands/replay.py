@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..replay import ReplayResult, load_incidents, load_metrics, replay, write_timeline
+from ..errors import SensibleAlarmsError
+from ..replay import ReplayError, ReplayResult, load_incidents, load_metrics, replay, write_timeline
 from ..replay.from_templates import AlarmSet, alarm_set_from_templates, load_names
 from ..replay.report import render_summary_text, summarize, urgencies_from_metadata, write_html_report
 
 if TYPE_CHECKING:
     from ..replay.store import MetricStore
 
-__all__ = ["default_range", "fetch_from_cloudwatch", "run_replay", "summary_text"]
+__all__ = ["check_outputs", "default_range", "fetch_from_cloudwatch", "run_replay", "summary_text"]
+
+
+def check_outputs(*paths: Path | None) -> None:
+    """Refuse, before any work, an output that could not be written: a path that is a directory, or
+    whose folder does not exist or is not writable. Creates nothing (the writes themselves are atomic)."""
+    for path in paths:
+        if path is None:
+            continue
+        folder = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            problem = "it is a directory; give a file name"
+        elif not folder.is_dir():
+            problem = f"the folder {folder} does not exist" if not folder.exists() else f"{folder} is not a folder"
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            problem = f"no permission to write in the folder {folder}"
+        else:
+            continue
+        raise SensibleAlarmsError(f"cannot write {path}: {problem}", prop="output", value=str(path))
 
 
 def default_range(alarm_set: AlarmSet, metrics: MetricStore) -> tuple[datetime, datetime]:
@@ -44,13 +64,18 @@ def run_replay(paths: list[Path], *, metrics_file: Path | None = None, metrics: 
                incidents_file: Path | None = None, names_file: Path | None = None, start: datetime | None = None,
                end: datetime | None = None, timeline_out: Path | None = None, html_out: Path | None = None,
                progress: Any = None) -> tuple[AlarmSet, ReplayResult]:
-    """Replay the alarms of ``paths`` over a metrics file (or an already loaded store)."""
+    """Replay the alarms of ``paths`` over a metrics file (or an already loaded store). Outputs are
+    checked before anything is read."""
+    check_outputs(timeline_out, html_out)
     names = load_names(names_file) if names_file else None
     alarm_set = alarm_set_from_templates(*paths, names=names)
     if metrics is None:
         if metrics_file is None:
             raise ValueError("run_replay needs metrics_file or metrics")
         metrics = load_metrics(metrics_file)
+        if not metrics.keys:
+            raise ReplayError("the metrics file has no datapoints (no row after the header): nothing to replay",
+                              path=str(metrics_file))
     incidents = load_incidents(incidents_file) if incidents_file else None
     lo, hi = default_range(alarm_set, metrics)
     result = replay(alarm_set.alarms, alarm_set.composites, metrics, start or lo, end or hi, incidents,

@@ -76,10 +76,12 @@ class AlarmTimeline:
 
     @cached_property
     def changes(self) -> tuple[StateChange, ...]:
-        previous = [INSUFFICIENT_DATA, *self.change_states[:-1].tolist()]
+        # The state before each change: the initial state, then each change's new state. (Sliced
+        # to the changes: an alarm that never changed has none, and no previous state either.)
+        states = self.change_states.tolist()
+        previous = [INSUFFICIENT_DATA, *states][:len(states)]
         return tuple(StateChange(from_epoch(t), STATE_NAMES[p], STATE_NAMES[s])
-                     for t, p, s in zip(self.change_times.tolist(), previous, self.change_states.tolist(),
-                                        strict=True))
+                     for t, p, s in zip(self.change_times.tolist(), previous, states, strict=True))
 
     def state_at(self, at: datetime) -> str:
         """The alarm's state at ``at`` (after any change at that instant)."""
@@ -159,6 +161,13 @@ def _compile(alarm: MetricAlarmDef, store: MetricStore) -> _CompiledAlarm:
     if alarm.comparison_operator in ANOMALY_DETECTION_OPERATORS:
         raise ReplayError(f"comparison operator {alarm.comparison_operator} (anomaly detection) is not supported "
                           "by replay", path=alarm.name, prop="comparison_operator")
+    if alarm.evaluation_window == "wall_clock":
+        # The user guide says the window is aligned to clock boundaries of the period, optionally in a
+        # time zone, but not when the alarm is evaluated within a period, where a week starts, or how
+        # daylight-saving changes move the boundaries: replaying it as a sliding window would be wrong.
+        raise ReplayError("EvaluationWindow WallClockWindow is not supported by replay (only the default "
+                          "SlidingWindow is): remove the alarm from the templates replayed, or replay it with a "
+                          "sliding window", path=alarm.name, prop="evaluation_window")
     period = alarm.period
     resolutions = {q.id: resolve(store, q.namespace, q.metric, q.dimensions, q.stat, q.period, alarm=alarm.name)
                    for q in alarm.metric_queries}
@@ -256,6 +265,19 @@ def _gather(points: FloatArray, first_end: int, size: int, step: int, width: int
     return view
 
 
+def _any_present(points: FloatArray, first: int, last: int) -> bool:
+    """Whether any bucket of ``points[first..last]`` (clipped to the array) holds a value."""
+    lo, hi = max(first, 0), min(last, points.shape[0] - 1)
+    return hi >= lo and bool(np.any(~np.isnan(points[lo:hi + 1])))
+
+
+def _names(names: Sequence[str], shown: int = 20) -> str:
+    """Alarm names for a warning: all of them up to ``shown``, then how many more."""
+    listed = ", ".join(names[:shown])
+    more = len(names) - shown
+    return f"{listed} and {more} more" if more > 0 else listed
+
+
 def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarmDef], metrics: MetricStore,
            start: datetime, end: datetime, incidents: Sequence[Incident] | None = None, *,
            keep_values: bool = False, progress: Callable[[int, int], None] | None = None) -> ReplayResult:
@@ -291,11 +313,13 @@ def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarm
     absent_reported: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
     states: dict[str, States] = {}
     values: dict[str, FloatArray] = {}
+    without_data: list[str] = []  # alarms with no datapoint of any metric in any evaluation range
     total = len(alarms) + len(composites)
 
     for done, item in enumerate(compiled, start=1):
         alarm = item.alarm
         ranges: dict[str, FloatArray] = {}
+        has_data = False
         for q in alarm.metric_queries:
             res = item.resolutions[q.id]
             used.update(res.uses)
@@ -310,7 +334,12 @@ def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarm
             remaining[res] -= 1
             if not remaining[res]:
                 del cache[res]
-            ranges[q.id] = _gather(points, first_end, size, item.period // 60, item.range_width)
+            step = item.period // 60
+            has_data = has_data or _any_present(points, first_end - step * (item.range_width - 1),
+                                                first_end + size - 1)
+            ranges[q.id] = _gather(points, first_end, size, step, item.range_width)
+        if not has_data:
+            without_data.append(alarm.name)
         returned = alarm.returned_query.id
         if returned in ranges:
             series = ranges[returned]
@@ -331,6 +360,21 @@ def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarm
             values[alarm.name] = series[:, -1].copy()
         if progress:
             progress(done, total)
+
+    if alarms and len(without_data) == len(alarms):
+        # Not one datapoint for any alarm: the range, the file or the names mapping is wrong far more
+        # often than everything went silent at once. Judged on missing data alone, alarms that treat it
+        # as breaching would "notify": leave every alarm where it starts (INSUFFICIENT_DATA) instead.
+        for alarm in alarms:
+            states[alarm.name] = np.full(size, INSUFFICIENT_DATA, dtype=np.int8)
+            if keep_values:
+                values[alarm.name] = np.full(size, np.nan)
+        warnings.append(f"no data in the replayed range ({start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC) for "
+                        f"any alarm ({_names(without_data)}): nothing was evaluated and no one is notified; check "
+                        "the range, the metrics file and the names mapping")
+    elif without_data:
+        warnings.append(f"no data in the replayed range for {_names(without_data)}: judged on missing data alone "
+                        "(TreatMissingData)")
 
     for done, composite in enumerate(order, start=len(compiled) + 1):
         truth = evaluate_rule(rules[composite.name], states, size)

@@ -102,12 +102,14 @@ def _metric_alarm(name: str, where: str, props: dict[str, Any], render: Renderer
         raise ReplayError(f"{where}: alarms on anomaly-detection bands (ThresholdMetricId) are not replayed",
                           prop="ThresholdMetricId")
     datapoints = props.get("DatapointsToAlarm")
+    window = props.get("EvaluationWindow")
     return MetricAlarmDef(
         name=name, queries=tuple(queries), threshold=_number(props["Threshold"], where, "Threshold"),
         comparison_operator=str(props.get("ComparisonOperator")),
         evaluation_periods=int(_number(props.get("EvaluationPeriods"), where, "EvaluationPeriods")),
         datapoints_to_alarm=int(_number(datapoints, where, "DatapointsToAlarm")) if datapoints is not None else None,
         treat_missing_data=props.get("TreatMissingData"), has_actions=_has_actions(props),
+        evaluation_window="wall_clock" if isinstance(window, dict) and "WallClockWindow" in window else "sliding",
     )
 
 

@@ -127,9 +127,11 @@ def load_incidents(path: str | Path) -> list[Incident]:
             data: Any = yaml.safe_load(text)
         else:
             data = json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as err:
-        raise MetricsFileError(f"not valid {'YAML' if file.suffix.lower() in ('.yaml', '.yml') else 'JSON'}: {err}",
-                               file=name) from err
+    except yaml.YAMLError as err:
+        raise MetricsFileError(f"not valid YAML: {_yaml_problem(err)}", file=name) from err
+    except json.JSONDecodeError as err:
+        raise MetricsFileError(f"not valid JSON: {err.msg}", file=name,
+                               row=f"line {err.lineno}, column {err.colno}") from err
     if data is None:
         data = []
     if not isinstance(data, list):
@@ -142,6 +144,16 @@ def load_incidents(path: str | Path) -> list[Incident]:
                                    file=name, row=f"entry {n}")
         seen[incident.id] = f"entry {n}"
     return incidents
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """PyYAML's error in one line: the problem and where (its own text spans several lines, with the
+    offending source quoted)."""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    mark = getattr(err, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    context = getattr(err, "context", None)
+    return f"{problem}{where}" + (f" ({context})" if context else "")
 
 
 def _incident(entry: object, file: str, where: str) -> Incident:

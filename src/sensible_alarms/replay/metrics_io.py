@@ -34,7 +34,7 @@ from .exceptions import MetricsFileError
 from .statistics import is_statistic
 from .store import Dimensions, MetricStore, SeriesKey
 
-__all__ = ["COLUMNS", "FORMATS", "load_metrics", "parse_dimensions"]
+__all__ = ["COLUMNS", "COUNT_METRICS", "FORMATS", "load_metrics", "parse_dimensions"]
 
 #: The columns every metrics file has.
 COLUMNS = ("timestamp", "namespace", "metric", "dimensions", "stat", "period", "value")
@@ -48,6 +48,21 @@ _STRICT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.0+)?(?:[Zz]|\+00(?::?00)?)$
 _FLOAT = r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$"
 
 RowLabel = Callable[[int], str]
+
+#: AWS service metrics that count events or messages (or age them): every statistic of them is at
+#: least zero, so a negative value in a file is a mistake. Custom metrics may be negative.
+COUNT_METRICS: dict[str, frozenset[str]] = {
+    "AWS/ApiGateway": frozenset({"Count", "4XXError", "5XXError", "4xx", "5xx"}),
+    "AWS/Lambda": frozenset({"Invocations", "Errors", "Throttles", "DeadLetterErrors",
+                             "DestinationDeliveryFailures", "ConcurrentExecutions", "IteratorAge"}),
+    "AWS/SQS": frozenset({"NumberOfMessagesSent", "NumberOfMessagesReceived", "NumberOfMessagesDeleted",
+                          "NumberOfEmptyReceives", "ApproximateNumberOfMessagesVisible",
+                          "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed",
+                          "ApproximateAgeOfOldestMessage"}),
+    "AWS/SNS": frozenset({"NumberOfMessagesPublished", "NumberOfNotificationsDelivered",
+                          "NumberOfNotificationsFailed"}),
+    "AWS/Events": frozenset({"Invocations", "FailedInvocations", "TriggeredRules", "MatchedEvents"}),
+}
 
 
 def parse_dimensions(text: str) -> Dimensions:
@@ -75,17 +90,23 @@ def load_metrics(path: str | Path, *, file_format: str | None = None) -> MetricS
     says otherwise. Raises :class:`MetricsFileError` naming the file and the row."""
     file = Path(path)
     name = str(file)
+    if file.is_dir():
+        raise MetricsFileError("is a directory: give one metrics file (.csv, .jsonl or .parquet)", file=name)
     kind = file_format or FORMATS.get(file.suffix.lower())
     if kind not in ("csv", "jsonl", "parquet"):
-        raise MetricsFileError(f"unknown metrics format {file.suffix or file_format!r}: use .csv, .jsonl or .parquet",
-                               file=name)
+        given = repr(file_format) if file_format else (f"suffix {file.suffix!r}" if file.suffix else "no suffix")
+        raise MetricsFileError(f"unknown metrics format ({given}): a metrics file ends in .csv, .jsonl, .ndjson, "
+                               ".parquet or .pq", file=name)
     if not file.is_file():
         raise MetricsFileError("no such metrics file", file=name)
-    if kind == "csv":
-        return _build(_read_csv(file, name), name, _csv_line)
-    if kind == "parquet":
-        return _build(_read_parquet(file, name), name, _parquet_row)
-    table, lines = _read_jsonl(file, name)
+    try:
+        if kind == "csv":
+            return _build(_read_csv(file, name), name, _csv_line)
+        if kind == "parquet":
+            return _build(_read_parquet(file, name), name, _parquet_row)
+        table, lines = _read_jsonl(file, name)
+    except OSError as err:  # permissions, a file removed while read: not "cannot write"
+        raise MetricsFileError(f"cannot read the metrics file: {err.strerror or err}", file=name) from err
     return _build(table, name, lambda i: f"line {lines[i]}")
 
 
@@ -122,6 +143,8 @@ def _read_csv(file: Path, name: str) -> Any:
 
 
 def _read_parquet(file: Path, name: str) -> Any:
+    with file.open("rb"):  # an unreadable file is an OSError here, not an Arrow message about Parquet
+        pass
     try:
         schema = pq.read_schema(file)
         _missing_columns(schema.names, name)
@@ -279,6 +302,38 @@ def _values(column: Any, name: str, label: RowLabel) -> npt.NDArray[np.float64]:
     return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
+def _counts_statistic(stat: str) -> bool:
+    """Statistics that count datapoints (or give the percentage of them below a bound): never negative."""
+    return stat == "SampleCount" or stat.startswith(("tc", "TC(", "PR("))
+
+
+def _check_counts(parts: dict[str, tuple[npt.NDArray[np.int64], list[Any]]], values: npt.NDArray[np.float64],
+                  name: str, label: RowLabel) -> None:
+    """Refuse a negative value where CloudWatch cannot produce one: a counting statistic of any metric,
+    or any statistic of an AWS service metric that counts events (:data:`COUNT_METRICS`). Other values
+    may be negative: PutMetricData accepts negative values for custom metrics."""
+    negative = np.flatnonzero(values < 0)
+    if not negative.size:
+        return
+    stat_codes, stats = parts["stat"]
+    ns_codes, namespaces = parts["namespace"]
+    metric_codes, metrics = parts["metric"]
+    counting = np.array([_counts_statistic(str(s)) for s in stats], dtype=bool)[stat_codes[negative]]
+    pairs, where = np.unique(np.stack((ns_codes[negative], metric_codes[negative]), axis=1), axis=0,
+                             return_inverse=True)
+    counted = np.array([str(metrics[m]) in COUNT_METRICS.get(str(namespaces[n]), ()) for n, m in pairs.tolist()],
+                       dtype=bool)[where.ravel()]
+    bad = np.flatnonzero(counting | counted)
+    if not bad.size:
+        return
+    i = int(negative[bad[0]])
+    stat = str(stats[stat_codes[i]])
+    why = (f"{stat} counts datapoints and is never negative" if _counts_statistic(stat)
+           else f"the {stat} of {namespaces[ns_codes[i]]} {metrics[metric_codes[i]]}, which counts events, is never "
+                "negative")
+    raise MetricsFileError(f"'value' must not be negative: {why} (got {values[i]:g})", file=name, row=label(i))
+
+
 def _build(table: Any, name: str, label: RowLabel) -> MetricStore:
     if table.num_rows == 0:
         return MetricStore([], 0, np.empty((0, 0)), source=name)
@@ -296,6 +351,7 @@ def _build(table: Any, name: str, label: RowLabel) -> MetricStore:
     _check_distinct(*parts["dimensions"], _dimensions_problem, name, label)
     _check_distinct(*parts["period"], _period_problem, name, label)
     values = _values(col["value"], name, label)
+    _check_counts(parts, values, name, label)
 
     sizes = [len(parts[c][1]) for c in ("namespace", "metric", "dimensions", "stat", "period")]
     if math.prod(sizes) < 2**62:
