@@ -22,7 +22,7 @@ from metrics import build_store, construct_ids
 from spec import Service
 from traffic import ServiceMinutes, simulate
 
-from sensible_alarms.cfn_text import read_stacks
+from sensible_alarms.model import Alarm, CompositeAlarm, load
 from sensible_alarms.replay import Incident, ReplayResult, replay
 from sensible_alarms.replay.from_templates import AlarmSet, alarm_set_from_templates
 from sensible_alarms.replay.incidents import DETECTION_GRACE
@@ -134,18 +134,16 @@ def _alarm_type(alarm: Any) -> str:
     return f"{q.namespace.removeprefix('AWS/')} {q.metric} {q.stat}"
 
 
-def _cost_part(resource: dict[str, Any]) -> str:
+def _cost_part(alarm: Alarm) -> str:
     """What an alarm is for, to split the bill: the entrypoint kind and role sensible_alarms
     writes in its metadata, else the namespace of the alarm's first metric."""
-    meta = (resource.get("Metadata") or {}).get("SensibleAlarms")
-    if isinstance(meta, dict):
-        role = "composite (notifies)" if meta.get("role") == "notifier" else str(meta.get("signal"))
-        return f"{meta.get('entrypointKind')}: {role}"
-    props = resource.get("Properties") or {}
-    if resource.get("Type") == "AWS::CloudWatch::CompositeAlarm":
+    meta = alarm.metadata
+    if meta is not None:
+        role = "composite (notifies)" if meta.role == "notifier" else str(meta.signal)
+        return f"{meta.entrypoint_kind}: {role}"
+    if isinstance(alarm, CompositeAlarm):
         return "composite"
-    namespace = props.get("Namespace") or next(
-        (q["MetricStat"]["Metric"].get("Namespace") for q in props.get("Metrics", []) if "MetricStat" in q), "?")
+    namespace = next((m.namespace for m in alarm.metrics), "?")
     return f"{str(namespace).removeprefix('AWS/')} alarms"
 
 
@@ -162,7 +160,7 @@ class FleetReplay:
 
     def __init__(self, assemblies: dict[str, Path]) -> None:
         self.sets: dict[str, AlarmSet] = {v: alarm_set_from_templates(p) for v, p in assemblies.items()}
-        self.templates = {v: {s.name: s for s in read_stacks(p)} for v, p in assemblies.items()}
+        self.templates = {v: {s.name: s for s in load(p).stacks} for v, p in assemblies.items()}
         self.totals = {v: VariantTotals() for v in assemblies}
         #: How many events of each kind the replayed services had.
         self.events: Counter[str] = Counter()
@@ -185,16 +183,16 @@ class FleetReplay:
             stack = self.templates[variant][service.name]
             totals = self.totals[variant]
             alarms, composites = self._by_stack[variant].get(service.name, ([], []))
-            for resource in stack.resources.values():
-                if resource.get("Type") in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
-                    cost = monthly_cost(resource["Type"], resource.get("Properties") or {})
-                    totals.monthly_cost_usd += cost
-                    part = _cost_part(resource)
-                    totals.cost_by_part[part] = totals.cost_by_part.get(part, 0.0) + cost
+            for alarm in stack.alarms:
+                cost = monthly_cost(alarm)
+                totals.monthly_cost_usd += cost
+                part = _cost_part(alarm)
+                totals.cost_by_part[part] = totals.cost_by_part.get(part, 0.0) + cost
             totals.metric_alarms += len(alarms)
             totals.composite_alarms += len(composites)
             totals.alarms_with_actions += sum(a.has_actions for a in alarms) + sum(c.has_actions for c in composites)
-            store = build_store(service, minutes, alarms, construct_ids(stack.resources))
+            store = build_store(service, minutes, alarms, construct_ids(
+                {lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()}))
             result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents)
             self._score(totals, result, events, minutes, {a.name: a for a in alarms})
 

@@ -14,7 +14,7 @@ from .errors import SensibleAlarmsError
 
 app = typer.Typer(
     name="sensible-alarms",
-    help="Customer-impact alarms for serverless services: check, review and replay synthesized alarms.",
+    help="Customer-impact alarms for serverless services: check, explain, review and replay synthesized alarms.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 @app.callback()
 def _commands() -> None:
-    """Customer-impact alarms for serverless services: check, review and replay synthesized alarms."""
+    """Customer-impact alarms for serverless services: check, explain, review and replay synthesized alarms."""
 
 
 Paths = Annotated[list[Path], typer.Argument(help="Cloud assembly directories (cdk.out) or template files.")]
@@ -58,14 +58,10 @@ def check(
 ) -> None:
     """Check the alarms of PATHS against the policy rules. Exit 0 when clean (suppressed findings
     are listed), 1 on findings, 2 when an input cannot be read."""
-    from .policy import check_paths, report_json, report_sarif, report_text
+    from .commands.check import run_check
 
-    writers = {"text": report_text, "json": report_json, "sarif": report_sarif}
-    if output_format not in writers:
-        _fail(SensibleAlarmsError(f"--format must be text, json or sarif (got {output_format!r})"))
     try:
-        report = check_paths(*paths)
-        text = writers[output_format](report)
+        report, text = run_check(list(paths), output_format=output_format)
         if output is not None:
             output.write_text(text, encoding="utf-8")
     except (SensibleAlarmsError, OSError) as error:
@@ -73,6 +69,20 @@ def check(
     if output is None:
         typer.echo(text, nl=False)
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def explain(paths: Paths) -> None:
+    """Say in words what alarms each entrypoint of PATHS got, and why. Exit 0 when every entrypoint
+    has a notifying alarm, 1 when one has none, 2 when an input cannot be read."""
+    from .commands.explain import run_explain
+
+    try:
+        explanation = run_explain(list(paths))
+    except (SensibleAlarmsError, OSError) as error:
+        _fail(error)
+    typer.echo(explanation.text)
+    raise typer.Exit(1 if explanation.uncovered else 0)
 
 
 @app.command()
@@ -164,7 +174,7 @@ def diff(
 
     try:
         result, text = run_diff(old, new, output_format=output_format, pricing_file=pricing)
-    except SensibleAlarmsError as error:
+    except (SensibleAlarmsError, OSError) as error:
         _fail(error)
         return
     typer.echo(text, nl=False)

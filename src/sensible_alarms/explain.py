@@ -1,131 +1,122 @@
-"""Say, in words, what alarms a synthesized app got and why: ``python -m sensible_alarms.explain cdk.out``.
+"""Say, in words, what alarms a synthesized app got and why: ``sensible-alarms explain cdk.out``.
 
-Reads the cloud assembly's JSON only (no jsii), using the metadata the constructs wrote.
+Reads the alarm model (:mod:`sensible_alarms.model`, the one template reader) and the review's
+entrypoints, so it counts the entrypoints ``review`` counts and says "not alarmed on purpose" only
+of resources the model places behind a detected entrypoint.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections import Counter, defaultdict
-from pathlib import Path
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
 
-from .metadata import METADATA_KEY
+from .model import COMPONENT_TYPES, AlarmModel, MetricAlarm, Stack
+from .review import Review, review_model
+from .review.sentences import period_of
+from .wording import COMPARISON, listing, number, resource_kind
 
-__all__ = ["explain_assembly", "main"]
-
-#: Resource types that sit behind entrypoints; they get no alarms of their own.
-_COMPONENT_TYPES = {
-    "AWS::Lambda::Function": "Lambda functions",
-    "AWS::DynamoDB::Table": "DynamoDB tables",
-    "AWS::SQS::Queue": "SQS queues",
-    "AWS::Kinesis::Stream": "Kinesis streams",
-    "AWS::S3::Bucket": "S3 buckets",
-}
+__all__ = ["Explanation", "explain_model", "main"]
 
 
-def _stack_templates(assembly: Path) -> list[tuple[str, dict[str, Any]]]:
-    manifest = json.loads((assembly / "manifest.json").read_text())
-    stacks = []
-    for name, artifact in sorted(manifest.get("artifacts", {}).items()):
-        if artifact.get("type") == "aws:cloudformation:stack":
-            template_file = artifact["properties"]["templateFile"]
-            stacks.append((name, json.loads((assembly / template_file).read_text())))
-        elif artifact.get("type") == "cdk:cloud-assembly":
-            stacks.extend(_stack_templates(assembly / artifact["properties"]["directoryName"]))
-    return stacks
+@dataclass(frozen=True)
+class Explanation:
+    """The text, and whether every entrypoint has a notifying alarm (exit 0) or not (exit 1)."""
+
+    text: str
+    uncovered: int
 
 
-def _threshold_words(props: dict[str, Any], signal: str) -> str:
-    op = {
-        "GreaterThanOrEqualToThreshold": ">=", "GreaterThanThreshold": ">",
-        "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "<=",
-    }.get(props.get("ComparisonOperator", ""), "?")
-    threshold = props.get("Threshold", 0)
-    if signal in ("availability", "latency"):
-        return f"ratio {op} {float(threshold):.4%}"
+def _threshold_words(alarm: MetricAlarm, signal: str | None) -> str:
+    op = COMPARISON.get(alarm.comparison, alarm.comparison)
+    threshold = alarm.threshold
+    if isinstance(threshold, float) and signal in ("availability", "latency"):
+        return f"ratio {op} {threshold:.4%}"
     if signal == "message-age":
-        return f"age {op} {threshold} s"
+        return f"age {op} {number(threshold)} s"
     if signal == "iterator-age":
-        return f"age {op} {threshold} ms"
-    return f"value {op} {threshold}"
+        return f"age {op} {number(threshold)} ms"
+    return f"value {op} {number(threshold)}"
 
 
-def _period(props: dict[str, Any]) -> int | None:
-    if "Period" in props:
-        return int(props["Period"])
-    for query in props.get("Metrics", []):
-        stat = query.get("MetricStat")
-        if stat:
-            return int(stat["Period"])
-    return None
+def _kinds(stack: Stack, logical_ids: set[str]) -> str:
+    counts = Counter(resource_kind(stack.resources[lid].type) for lid in logical_ids)
+    return ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in sorted(counts.items()))
 
 
-def explain_assembly(assembly: Path) -> str:
-    lines: list[str] = []
-    for stack_name, template in _stack_templates(assembly):
-        resources: dict[str, Any] = template.get("Resources", {})
-        by_entry: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
-        other_alarms = []
-        for logical_id, resource in resources.items():
-            if resource["Type"] not in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
-                continue
-            meta = resource.get("Metadata", {}).get(METADATA_KEY)
-            if meta:
-                by_entry[meta["entrypoint"]].append((logical_id, resource, meta))
-            else:
-                other_alarms.append(logical_id)
-        notifying = sum(1 for items in by_entry.values() for _, r, _ in items
-                        if r["Properties"].get("AlarmActions"))
-        members = sum(len(items) for items in by_entry.values()) - notifying
-        lines.append(f"Stack {stack_name}: {len(by_entry)} customer-facing entrypoints, {notifying} notifying "
-                     f"composite alarms, {members} signal alarms that feed them (no actions of their own).")
-        for entry, items in sorted(by_entry.items()):
-            kind = items[0][2]["entrypointKind"].replace("_", " ")
-            lines.append("")
-            lines.append(f"  {entry} ({kind})")
-            for _, resource, meta in sorted(items, key=lambda i: (i[2]["role"] != "notifier", i[2]["urgency"])):
-                props = resource["Properties"]
-                if meta["role"] == "notifier":
-                    lines.append(f"    notifies {meta['urgency']}: {meta['customerImpact']}")
-                    lines.append(f"      SLO: {meta['slo']}")
-                    if meta.get("runbook"):
-                        lines.append(f"      runbook: {meta['runbook']}")
+def _stack_lines(stack: Stack, review: Review) -> list[str]:
+    stack_review = next(s for s in review.stacks if s.name == stack.name)
+    entrypoints = stack_review.entrypoints
+    alarms = [a for e in entrypoints for a in e.alarms] + list(stack_review.other_alarms)
+    notifying = sum(1 for a in alarms if a.notifying)
+    lines = [f"Stack {stack.name}: {len(entrypoints)} customer-facing entrypoints, {notifying} notifying alarms, "
+             f"{len(alarms) - notifying} signal alarms that feed them or notify no one."]
+    for entry in sorted(entrypoints, key=lambda e: e.id):
+        mark = "" if entry.covered else " - NOT COVERED"
+        lines += ["", f"  {entry.id} ({entry.kind.replace('_', ' ')}){mark}"]
+        if entry.title != entry.id:
+            lines.append(f"    {entry.title}")
+        for notifier in entry.alarms:
+            if notifier.notifying:
+                lines.append(f"    notifies {notifier.urgency or '(no urgency stated)'}: "
+                             f"{notifier.customer_impact or '(no customer impact stated)'}")
+                if notifier.slo:
+                    lines.append(f"      SLO: {notifier.slo}")
+                if notifier.runbook:
+                    lines.append(f"      runbook: {notifier.runbook}")
+        members = [a for a in entry.alarms if not a.notifying]
+        if members:
             lines.append("    because:")
-            for _, resource, meta in items:
-                if meta["role"] != "member":
-                    continue
-                props = resource["Properties"]
-                period = _period(props)
-                n = props.get("EvaluationPeriods", 1)
-                m = props.get("DatapointsToAlarm", n)
-                window = f" [{meta['window']}]" if meta.get("window") else ""
-                when = f"{m} of {n} x {period} s" if period else ""
-                lines.append(f"      {meta['urgency']:<4} {meta['signal']}{window}: "
-                             f"{_threshold_words(props, meta['signal'])}, {when}")
-        counts = Counter(_COMPONENT_TYPES[r["Type"]] for r in resources.values() if r["Type"] in _COMPONENT_TYPES)
-        if counts:
-            parts = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
-            lines.append("")
-            lines.append(f"  Not alarmed on purpose: {parts}. They sit behind the entrypoints above; when one of "
-                         "them fails in a way customers feel, the entrypoint's signal says so, once.")
-        if other_alarms:
-            lines.append(f"  Other alarms not made by sensible_alarms: {', '.join(sorted(other_alarms))}")
-        lines.append("")
-    return "\n".join(lines)
+        for member in members:
+            alarm = stack.alarm(member.logical_id)
+            if not isinstance(alarm, MetricAlarm):
+                lines.append(f"      {member.urgency or '-':<4} composite {member.name}")
+                continue
+            metadata = alarm.metadata
+            signal = metadata.signal if metadata is not None else None
+            window = f" [{metadata.window}]" if metadata is not None and metadata.window else ""
+            period = period_of(alarm)
+            when = (f"{alarm.effective_datapoints_to_alarm} of {alarm.evaluation_periods} x {period} s"
+                    if period else "")
+            lines.append(f"      {member.urgency or '-':<4} {signal or member.name}{window}: "
+                         f"{_threshold_words(alarm, signal)}, {when}")
+        if not entry.alarms:
+            lines.append(f"    no alarm: {entry.coverage}")
+    behind = {lid for e in stack.entrypoints for lid in e.components if lid in stack.resources}
+    components = {lid for lid, r in stack.resources.items() if r.type in COMPONENT_TYPES}
+    quiet = behind & components
+    if quiet:
+        lines += ["", f"  Not alarmed on purpose: {_kinds(stack, quiet)}. They sit behind the entrypoints above; "
+                      "when one of them fails in a way customers feel, the entrypoint's signal says so, once."]
+    elsewhere = sorted(lid for lid in components - behind if stack.resources[lid].type == "AWS::Lambda::Function")
+    if elsewhere:
+        lines.append(f"  Lambda functions behind no entrypoint this tool detects: "
+                     f"{listing([stack.label(lid) for lid in elsewhere])}. If customers reach them (an SNS "
+                     "subscription, a Function URL, an event bus rule, ...), alarm that path.")
+    if stack_review.other_alarms:
+        lines.append(f"  Other alarms, outside any entrypoint: "
+                     f"{listing([a.name for a in stack_review.other_alarms], limit=10)}")
+    lines.append("")
+    return lines
+
+
+def explain_model(model: AlarmModel) -> Explanation:
+    """The model in words, stack by stack."""
+    review = review_model(model)
+    lines: list[str] = []
+    for stack in model.stacks:
+        lines += _stack_lines(stack, review)
+    return Explanation("\n".join(lines), len(review.uncovered))
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m sensible_alarms.explain <cdk.out>", file=sys.stderr)
-        return 2
-    assembly = Path(args[0])
-    if not (assembly / "manifest.json").is_file():
-        print(f"explain: {assembly} is not a cloud assembly (no manifest.json)", file=sys.stderr)
-        return 2
-    print(explain_assembly(assembly))
+    """``python -m sensible_alarms.explain PATH...``: the same as ``sensible-alarms explain PATH...``."""
+    from .cli import app
+
+    try:
+        app(["explain", *(sys.argv[1:] if argv is None else argv)], prog_name="sensible-alarms explain")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 2
     return 0
 
 

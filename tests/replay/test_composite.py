@@ -10,17 +10,9 @@ import numpy as np
 import pytest
 from replay_support import T0, alarm, at, key, store
 
+from sensible_alarms.model import And, Constant, Not, Or, StateCheck
 from sensible_alarms.replay import AlarmRuleError, CompositeAlarmDef, ReplayError, parse_alarm_rule, replay
-from sensible_alarms.replay.composite import (
-    RuleAnd,
-    RuleConst,
-    RuleNot,
-    RuleOr,
-    RuleState,
-    evaluate_rule,
-    rule_references,
-    suppress_actions,
-)
+from sensible_alarms.replay.composite import evaluate_rule, rule_references, suppress_actions
 from sensible_alarms.replay.evaluation import ALARM, INSUFFICIENT_DATA, OK
 
 ARN = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"
@@ -30,18 +22,18 @@ class TestParseAlarmRule:
     def test_names_and_arns_quoted_or_not(self):
         """ALARM("name"), ALARM(name) and ALARM("arn:...:alarm:name") all name the alarm 'name'."""
         for text in ('ALARM("api-5xx")', "ALARM(api-5xx)", f'ALARM("{ARN}api-5xx")', f"ALARM({ARN}api-5xx)"):
-            assert parse_alarm_rule(text) == RuleState("ALARM", "api-5xx")
+            assert rule_references(parse_alarm_rule(text)) == {"api-5xx"}
 
     def test_not_binds_tighter_than_and_and_and_tighter_than_or(self):
         """'NOT a AND b OR c' is ((NOT a) AND b) OR c."""
         tree = parse_alarm_rule('NOT ALARM("a") AND OK("b") OR INSUFFICIENT_DATA("c")')
-        assert tree == RuleOr(RuleAnd(RuleNot(RuleState("ALARM", "a")), RuleState("OK", "b")),
-                              RuleState("INSUFFICIENT_DATA", "c"))
+        assert tree == Or((And((Not(StateCheck("ALARM", "a", "a")), StateCheck("OK", "b", "b"))),
+                           StateCheck("INSUFFICIENT_DATA", "c", "c")))
 
     def test_parentheses_and_constants(self):
         """Parentheses group; TRUE and FALSE are constants."""
         tree = parse_alarm_rule('ALARM("a") AND (TRUE OR FALSE)')
-        assert tree == RuleAnd(RuleState("ALARM", "a"), RuleOr(RuleConst(True), RuleConst(False)))
+        assert tree == And((StateCheck("ALARM", "a", "a"), Or((Constant(True), Constant(False)))))
 
     def test_names_with_spaces_and_parentheses_inside_quotes(self):
         """A quoted name may hold spaces and parentheses."""
@@ -62,6 +54,14 @@ class TestParseAlarmRule:
 
 
 class TestEvaluateRule:
+    def test_and_or_of_three_operands_is_evaluated_over_all_of_them(self):
+        """The model's tree holds AND/OR with any number of operands; each one counts."""
+        states = {n: np.array(v, dtype=np.int8) for n, v in
+                  {"a": [ALARM, ALARM, OK], "b": [ALARM, OK, OK], "c": [ALARM, ALARM, ALARM]}.items()}
+        assert evaluate_rule(parse_alarm_rule('ALARM(a) AND ALARM(b) AND ALARM(c)'), states, 3).tolist() == \
+            [True, False, False]
+        assert evaluate_rule(parse_alarm_rule('OK(a) OR OK(b) OR OK(c)'), states, 3).tolist() == [False, True, True]
+
     def test_state_functions_compare_each_alarms_state(self):
         """ALARM/OK/INSUFFICIENT_DATA test the referenced alarm's state at each evaluation."""
         states = {"a": np.array([OK, ALARM, INSUFFICIENT_DATA], dtype=np.int8)}

@@ -12,7 +12,7 @@ from typing import Any
 from templates import write_template
 
 from sensible_alarms.review import review_stacks
-from sensible_alarms.review.model import EntrypointReview
+from sensible_alarms.review.document import EntrypointReview
 
 FUNCTION = {"Type": "AWS::Lambda::Function",
             "Properties": {"Handler": "index.handler", "Runtime": "python3.12", "Role": "arn:aws:iam::1:role/r",

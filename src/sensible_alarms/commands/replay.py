@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SensibleAlarmsError
 from ..replay import ReplayError, ReplayResult, load_incidents, load_metrics, replay, write_timeline
 from ..replay.from_templates import AlarmSet, alarm_set_from_templates, load_names
-from ..replay.report import render_summary_text, summarize, urgencies_from_metadata, write_html_report
+from ..replay.report import render_summary_text, summarize, write_html_report
 
 if TYPE_CHECKING:
     from ..replay.store import MetricStore
@@ -84,10 +84,10 @@ def run_replay(paths: list[Path], *, metrics_file: Path | None = None, metrics: 
         write_timeline(result, timeline_out)
     if html_out is not None:
         write_html_report(result, html_out, alarm_set.alarms, alarm_set.composites,
-                          urgencies=urgencies_from_metadata(alarm_set.metadata))
+                          urgencies=alarm_set.urgencies)
     return alarm_set, result
 
 
 def summary_text(alarm_set: AlarmSet, result: ReplayResult) -> str:
     """Notifications per alarm and day, and the scores when incidents were given, as terminal text."""
-    return render_summary_text(summarize(result, urgencies=urgencies_from_metadata(alarm_set.metadata)), width=150)
+    return render_summary_text(summarize(result, urgencies=alarm_set.urgencies), width=150)

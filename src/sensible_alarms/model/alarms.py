@@ -163,7 +163,13 @@ class MetricAlarm(_AlarmBase):
     """As written; None means "same as evaluation periods" (see ``effective_datapoints_to_alarm``)."""
     treat_missing_data: str
     """``missing`` (CloudWatch's default), ``ignore``, ``breaching`` or ``notBreaching``."""
+    treat_missing_data_given: str | None = None
+    """``TreatMissingData`` as the template writes it; None when absent (CloudWatch's default then
+    applies: ``missing``, but ``ignore`` for some DynamoDB metrics, which the replay knows)."""
     evaluate_low_sample_count_percentile: str | None = None
+    evaluation_window: Literal["sliding", "wall_clock"] = "sliding"
+    """``wall_clock`` when ``EvaluationWindow`` has a ``WallClockWindow`` (the window is aligned to
+    the clock), else CloudWatch's default sliding window."""
 
     @property
     def metrics(self) -> tuple[MetricStat, ...]:

@@ -36,8 +36,8 @@ _METRIC_ALARM = "AWS::CloudWatch::Alarm"
 _COMPOSITE_ALARM = "AWS::CloudWatch::CompositeAlarm"
 _PLACEHOLDER = re.compile(r"^\$\{([A-Za-z0-9]+)(?:\.Arn)?\}$")
 _CHAT = {
-    "AWS::Chatbot::SlackChannelConfiguration": ("slack", "SlackChannelId"),
-    "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": ("teams", "TeamsChannelId"),
+    "AWS::Chatbot::SlackChannelConfiguration": ("slack", "SlackWorkspaceId", "SlackChannelId"),
+    "AWS::Chatbot::MicrosoftTeamsChannelConfiguration": ("teams", "TeamId", "TeamsChannelId"),
 }
 _DESCRIPTION_FIELD = {
     "customer impact": "customer_impact",
@@ -254,6 +254,9 @@ class _StackBuilder:
             evaluation_periods=as_int(props.get("EvaluationPeriods")),
             datapoints_to_alarm=as_int(props.get("DatapointsToAlarm")),
             treat_missing_data=missing if isinstance(missing, str) else "missing",
+            treat_missing_data_given=missing if isinstance(missing, str) else None,
+            evaluation_window="wall_clock" if "WallClockWindow" in _mapping(props.get("EvaluationWindow"))
+            else "sliding",
             evaluate_low_sample_count_percentile=as_text(props.get("EvaluateLowSampleCountPercentile")),
         )
 
@@ -287,10 +290,12 @@ class _StackBuilder:
                     subscriptions[topic].append(Subscription(render(props.get("Protocol")),
                                                              render(props.get("Endpoint"))))
             elif resource.type in _CHAT:
-                protocol, channel = _CHAT[resource.type]
+                protocol, workspace, channel = _CHAT[resource.type]
+                endpoint = (f"{render(props.get('ConfigurationName'))} (workspace {render(props.get(workspace))}, "
+                            f"channel {render(props.get(channel))})")
                 arns = props.get("SnsTopicArns")
                 for topic in referenced_ids(arns if isinstance(arns, list) else []):
-                    subscriptions[topic].append(Subscription(protocol, render(props.get(channel))))
+                    subscriptions[topic].append(Subscription(protocol, endpoint))
         out = []
         for lid, resource in sorted(self.resources.items()):
             if resource.type == "AWS::SNS::Topic":

@@ -27,20 +27,43 @@ _NAME_SUFFIXES = (".template.json", ".template.yaml", ".template.yml", ".templat
 
 
 def load(*paths: str | Path) -> AlarmModel:
-    """Every stack of the given cloud assembly directories (or their ``manifest.json``) and
-    template files, in the order given."""
+    """Every stack of the given cloud assembly directories (or their ``manifest.json``), template
+    files (JSON, or YAML with CloudFormation's short tags) and directories of template files, in the
+    order given. Raises :class:`ModelLoadError` when a path cannot be read or the whole gives no
+    stack (an empty assembly is a mistake, not a clean bill of health)."""
     stacks: list[Stack] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if path.is_dir() and (path / "manifest.json").is_file():
             stacks.extend(_assembly(path, set()))
+        elif path.is_dir():
+            stacks.extend(_template_directory(path))
         elif path.is_file() and path.name == "manifest.json":
             stacks.extend(_assembly(path.parent, set()))
         elif path.is_file():
             stacks.append(_template_file(path))
         else:
             raise ModelLoadError(path, "no such file or directory")
+    if not paths:
+        raise ModelLoadError(".", "no cloud assembly or template given")
+    _require_stacks(stacks, paths)
     return AlarmModel(tuple(stacks), tuple(Path(p) for p in paths))
+
+
+def _require_stacks(stacks: list[Stack], paths: tuple[str | Path, ...]) -> None:
+    if not stacks:
+        where = ", ".join(str(p) for p in paths)
+        raise ModelLoadError(where, "holds no CloudFormation stack (an empty cloud assembly: did the app add "
+                                    "its stacks, or did `cdk synth` select none?)")
+
+
+def _template_directory(path: Path) -> list[Stack]:
+    """The templates of a directory that is not a cloud assembly, by file name."""
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.name.lower().endswith(_NAME_SUFFIXES))
+    if not files:
+        raise ModelLoadError(path, "is not a cloud assembly (no manifest.json) and holds no template "
+                                   "(no .json, .yaml or .template file)")
+    return [_template_file(file) for file in files]
 
 
 def load_assembly(directory: str | Path) -> AlarmModel:
@@ -48,7 +71,9 @@ def load_assembly(directory: str | Path) -> AlarmModel:
     path = Path(directory)
     if not path.is_dir():
         raise ModelLoadError(path, "is not a cloud assembly directory")
-    return AlarmModel(tuple(_assembly(path, set())), (path,))
+    stacks = _assembly(path, set())
+    _require_stacks(stacks, (path,))
+    return AlarmModel(tuple(stacks), (path,))
 
 
 def load_templates(*files: str | Path) -> AlarmModel:

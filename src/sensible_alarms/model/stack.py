@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,8 @@ from .entrypoints import Api, Entrypoint, FailureDestination
 from .resources import Resource, Topic, resource_label
 
 __all__ = ["AlarmModel", "Stack"]
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9:]+)(?:\.([A-Za-z0-9.]+))?\}")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,20 @@ class Stack:
     def alarm(self, logical_id: str) -> Alarm | None:
         """The alarm with this logical id, if the stack has one."""
         return self._alarms.get(logical_id)
+
+    def with_alarm_names(self, text: str, name: Callable[[Alarm], str] = lambda alarm: alarm.name,
+                         other: Callable[[str, str | None], str] | None = None) -> str:
+        """A rendered value (a rule, a dimension, an action) with the placeholders of this stack's
+        alarms (``${Alarm1234}``, ``${Alarm1234.Arn}``) written as ``name(alarm)``; other
+        placeholders as ``other(logical_id, attribute or None)``, or left as they are."""
+        def replace(match: re.Match[str]) -> str:
+            logical_id, attribute = match.group(1), match.group(2)
+            alarm = self._alarms.get(logical_id)
+            if alarm is not None and attribute in (None, "Arn"):
+                return name(alarm)
+            return other(logical_id, attribute) if other is not None else match.group(0)
+
+        return _PLACEHOLDER.sub(replace, text)
 
     def resource(self, logical_id: str) -> Resource | None:
         """The resource with this logical id, if the stack has one."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .engine import Report, check, check_paths, check_stacks
+from .engine import Report, check, check_paths
 from .finding import Finding, Rule, finding
-from .output import report_json, report_sarif, report_text, report_to_dict
+from .formats import report_json, report_sarif, report_text, report_to_dict
 from .rules import ALL_RULES, rule
 from .suppress import SUPPRESSIONS_KEY, suppress
 
@@ -29,7 +29,6 @@ __all__ = [
     "SensibleAlarmsPolicy",
     "check",
     "check_paths",
-    "check_stacks",
     "finding",
     "report_json",
     "report_sarif",

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
-from ..model import AlarmModel, from_templates, load
+from ..model import AlarmModel, load
 from .finding import Finding, Rule
 from .rules import ALL_RULES
 
-__all__ = ["Report", "check", "check_paths", "check_stacks"]
+__all__ = ["Report", "check", "check_paths"]
 
 
 @dataclass(frozen=True)
@@ -62,21 +61,3 @@ def check(model: AlarmModel, rules: Sequence[Rule] = ALL_RULES) -> Report:
 def check_paths(*paths: str | Path, rules: Sequence[Rule] = ALL_RULES) -> Report:
     """Load cloud assemblies and template files (see :func:`sensible_alarms.model.load`) and check them."""
     return check(load(*paths), rules)
-
-
-class _StackTemplate(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def path(self) -> Path: ...
-
-    @property
-    def template(self) -> dict[str, Any]: ...
-
-
-def check_stacks(stacks: Iterable[_StackTemplate], rules: Sequence[Rule] = ALL_RULES) -> list[Finding]:
-    """Findings of templates already read (``name``, ``path`` and ``template`` each, as the review
-    reads them), suppressed ones included with their ``suppressed_reason``."""
-    report = check(from_templates((s.name, s.template, s.path) for s in stacks), rules)
-    return [*report.findings, *report.suppressed]

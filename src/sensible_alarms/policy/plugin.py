@@ -21,7 +21,7 @@ import jsii
 from ..model import load_templates
 from .engine import check
 from .finding import Finding, Rule
-from .output import tool_version
+from .formats import tool_version
 from .rules import ALL_RULES
 
 __all__ = ["SensibleAlarmsPolicy"]

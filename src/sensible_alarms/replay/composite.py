@@ -1,7 +1,7 @@
 """Composite alarms: the AlarmRule language and actions suppression.
 
-Rules are read by the model's parser (:mod:`sensible_alarms.model.rule`, which gives the grammar);
-here they become a binary tree the engine evaluates, and a rule that does not parse raises
+Rules are read into the model's tree by the model's parser (:mod:`sensible_alarms.model.rule`,
+which gives the grammar) and evaluated here over alarm states; a rule that does not parse raises
 :class:`AlarmRuleError`. An alarm is named by its name or its ARN
 ``arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME``; names also accept single quotes here.
 
@@ -24,16 +24,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ..model import rule
+from ..model.rule import RuleNode
 from .evaluation import ALARM, INSUFFICIENT_DATA, OK, States
 from .exceptions import AlarmRuleError
 
 __all__ = [
-    "RuleAnd",
-    "RuleConst",
     "RuleNode",
-    "RuleNot",
-    "RuleOr",
-    "RuleState",
     "SuppressionOutcome",
     "alarm_name_from_reference",
     "evaluate_rule",
@@ -41,37 +37,6 @@ __all__ = [
     "rule_references",
     "suppress_actions",
 ]
-
-
-@dataclass(frozen=True)
-class RuleConst:
-    value: bool
-
-
-@dataclass(frozen=True)
-class RuleState:
-    state: str  # ALARM, OK, INSUFFICIENT_DATA
-    alarm: str  # the alarm's name (ARNs are reduced to names)
-
-
-@dataclass(frozen=True)
-class RuleNot:
-    operand: RuleNode
-
-
-@dataclass(frozen=True)
-class RuleAnd:
-    left: RuleNode
-    right: RuleNode
-
-
-@dataclass(frozen=True)
-class RuleOr:
-    left: RuleNode
-    right: RuleNode
-
-
-RuleNode = RuleConst | RuleState | RuleNot | RuleAnd | RuleOr
 
 _STATE_CODE = {"OK": OK, "ALARM": ALARM, "INSUFFICIENT_DATA": INSUFFICIENT_DATA}
 
@@ -105,51 +70,38 @@ class _ReplayRuleParser(rule.RuleParser):
         return self.fail("ALARM(...), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, NOT or '('")
 
 
-def _binary(node: rule.RuleNode) -> RuleNode:
-    """The model's tree with AND and OR grouped to the left, two operands each, as the rule reads."""
-    if isinstance(node, rule.StateCheck):
-        return RuleState(node.state, alarm_name_from_reference(node.alarm))
-    if isinstance(node, rule.Constant):
-        return RuleConst(node.value)
-    if isinstance(node, rule.Not):
-        return RuleNot(_binary(node.operand))
-    if isinstance(node, rule.Unparsed):  # never: the parser raises instead
-        raise AlarmRuleError(node.error)
-    join = RuleAnd if isinstance(node, rule.And) else RuleOr
-    tree = _binary(node.operands[0])
-    for operand in node.operands[1:]:
-        tree = join(tree, _binary(operand))
-    return tree
-
-
 def parse_alarm_rule(text: str) -> RuleNode:
-    """The tree of an AlarmRule; :class:`AlarmRuleError` says where a rule does not parse."""
-    # Resolving each reference as it is read reports a bad ARN before any later syntax error.
-    return _binary(_ReplayRuleParser(text, alarm_name_from_reference).rule())
+    """The model's tree of an AlarmRule, each alarm named by its name (ARNs reduced to names);
+    :class:`AlarmRuleError` says where a rule does not parse."""
+    # Resolving each reference as it is read reports a bad ARN before any later syntax error; the
+    # name goes into the state check's logical_id slot, which is what the engine looks states up by.
+    return _ReplayRuleParser(text, alarm_name_from_reference).rule()
+
+
+def _name(check: rule.StateCheck) -> str:
+    return check.logical_id if check.logical_id is not None else alarm_name_from_reference(check.alarm)
 
 
 def rule_references(node: RuleNode) -> set[str]:
     """The names of every alarm the rule refers to."""
-    if isinstance(node, RuleState):
-        return {node.alarm}
-    if isinstance(node, RuleNot):
-        return rule_references(node.operand)
-    if isinstance(node, RuleAnd | RuleOr):
-        return rule_references(node.left) | rule_references(node.right)
-    return set()
+    return {_name(check) for check in rule.state_checks(node)}
 
 
 def evaluate_rule(node: RuleNode, states: Mapping[str, States], size: int) -> npt.NDArray[np.bool_]:
     """Where the rule is TRUE, evaluation by evaluation, given each alarm's states."""
-    if isinstance(node, RuleConst):
+    if isinstance(node, rule.Constant):
         return np.full(size, node.value)
-    if isinstance(node, RuleState):
-        return np.asarray(states[node.alarm] == _STATE_CODE[node.state])
-    if isinstance(node, RuleNot):
+    if isinstance(node, rule.StateCheck):
+        return np.asarray(states[_name(node)] == _STATE_CODE[node.state])
+    if isinstance(node, rule.Not):
         return ~evaluate_rule(node.operand, states, size)
-    left = evaluate_rule(node.left, states, size)
-    right = evaluate_rule(node.right, states, size)
-    return left & right if isinstance(node, RuleAnd) else left | right
+    if isinstance(node, rule.Unparsed):  # never: the replay's parser raises instead
+        raise AlarmRuleError(node.error)
+    values = [evaluate_rule(operand, states, size) for operand in node.operands]
+    result = values[0]
+    for value in values[1:]:
+        result = result & value if isinstance(node, rule.And) else result | value
+    return result
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Alarm definitions for the engine, read from synthesized CloudFormation (a cloud assembly or
-template files), pure Python.
+"""Alarm definitions for the engine, built from the alarm model (:mod:`sensible_alarms.model`, the
+one template reader), pure Python.
 
 Names: an alarm's ``AlarmName`` when the template fixes it, else ``<stack>/<logical id>``.
 Dimension values CloudFormation only knows at deploy time are placeholders made of logical ids
@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cfn_text import Renderer, StackTemplate, TemplateError, read_stacks
+from ..model import AlarmModel, CompositeAlarm, MetricAlarm, ModelLoadError, Unresolved, load
 from .definitions import CompositeAlarmDef, ExpressionQuery, MetricAlarmDef, MetricStatQuery, Query
 from .exceptions import ReplayError
 
-__all__ = ["AlarmSet", "alarm_set_from_templates", "load_names"]
+__all__ = ["AlarmSet", "alarm_set_from_model", "alarm_set_from_templates", "load_names"]
 
 
 @dataclass(frozen=True)
 class AlarmSet:
-    """What a template set gives the engine, plus where each alarm came from."""
+    """What a model gives the engine, plus where each alarm came from."""
 
     alarms: tuple[MetricAlarmDef, ...]
     composites: tuple[CompositeAlarmDef, ...]
@@ -33,6 +33,8 @@ class AlarmSet:
     origin: dict[str, tuple[str, str]]
     #: alarm name -> the SensibleAlarms metadata the constructs wrote, when present
     metadata: dict[str, dict[str, Any]]
+    #: alarm name -> urgency as the model reads it (the metadata, else the description's ``Urgency:``)
+    urgencies: dict[str, str] = field(default_factory=dict)
 
 
 def load_names(path: str | Path) -> dict[str, str]:
@@ -47,116 +49,93 @@ def load_names(path: str | Path) -> dict[str, str]:
     return data
 
 
-def _number(value: Any, where: str, prop: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ReplayError(f"{where}: '{prop}' must be a number (got {value!r})", prop=prop, value=value)
-    try:
-        return float(value)
-    except ValueError as error:
-        raise ReplayError(f"{where}: '{prop}' must be a number (got {value!r})", prop=prop, value=value) from error
+def _whole(value: int | Unresolved | None, where: str, prop: str) -> int:
+    if not isinstance(value, int):
+        shown = value.value if isinstance(value, Unresolved) else value
+        raise ReplayError(f"{where}: '{prop}' must be a whole number (got {shown!r})", prop=prop, value=shown)
+    return value
 
 
-def _dimensions(dims: Any, render: Renderer, names: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for dim in dims or []:
-        value = render(dim.get("Value"))
-        pairs.append((str(dim.get("Name")), names.get(value, value)))
-    return tuple(pairs)
-
-
-def _has_actions(props: dict[str, Any]) -> bool:
-    return bool(props.get("AlarmActions")) and props.get("ActionsEnabled", True) not in (False, "false")
-
-
-def _metric_alarm(name: str, where: str, props: dict[str, Any], render: Renderer,
-                  names: Mapping[str, str]) -> MetricAlarmDef:
+def _metric_alarm(alarm: MetricAlarm, where: str, names: Mapping[str, str]) -> MetricAlarmDef:
     queries: list[Query] = []
-    if props.get("Metrics"):
-        for query in props["Metrics"]:
-            qid = str(query.get("Id"))
-            returns = query.get("ReturnData", True) not in (False, "false")
-            if "MetricStat" in query:
-                stat = query["MetricStat"]
-                metric = stat.get("Metric", {})
-                queries.append(MetricStatQuery(
-                    id=qid, namespace=str(metric.get("Namespace")), metric=str(metric.get("MetricName")),
-                    dimensions=_dimensions(metric.get("Dimensions"), render, names), stat=str(stat.get("Stat")),
-                    period=int(_number(stat.get("Period"), where, "Period")), return_data=returns))
-            elif "Expression" in query:
-                period = query.get("Period")
-                queries.append(ExpressionQuery(
-                    id=qid, expression=render(query["Expression"]), return_data=returns,
-                    period=int(_number(period, where, "Period")) if period is not None else None))
-            else:
-                raise ReplayError(f"{where}: query {qid!r} has neither MetricStat nor Expression "
-                                  "(Metrics Insights queries are not replayed)", prop="Metrics")
-    else:
-        stat = props.get("ExtendedStatistic") or props.get("Statistic")
-        if not stat:
-            raise ReplayError(f"{where}: the alarm has no Statistic, ExtendedStatistic or Metrics", prop="Statistic")
-        queries.append(MetricStatQuery(
-            id="m1", namespace=str(props.get("Namespace")), metric=str(props.get("MetricName")),
-            dimensions=_dimensions(props.get("Dimensions"), render, names), stat=str(stat),
-            period=int(_number(props.get("Period"), where, "Period"))))
-    if "Threshold" not in props:
+    for query in alarm.queries:
+        if query.metric is not None:
+            metric = query.metric
+            if alarm.form == "metric" and not metric.stat:
+                raise ReplayError(f"{where}: the alarm has no Statistic, ExtendedStatistic or Metrics",
+                                  prop="Statistic")
+            queries.append(MetricStatQuery(
+                id=query.id, namespace=metric.namespace, metric=metric.metric_name,
+                dimensions=tuple((d.name, names.get(d.text, d.text)) for d in metric.dimensions),
+                stat=metric.stat, period=_whole(metric.period, where, "Period"), return_data=query.return_data))
+        elif query.expression is not None:
+            queries.append(ExpressionQuery(
+                id=query.id, expression=query.expression, return_data=query.return_data,
+                period=_whole(query.period, where, "Period") if query.period is not None else None))
+        else:
+            raise ReplayError(f"{where}: query {query.id!r} has neither MetricStat nor Expression "
+                              "(Metrics Insights queries are not replayed)", prop="Metrics")
+    if not queries:
+        raise ReplayError(f"{where}: the alarm has no Statistic, ExtendedStatistic or Metrics", prop="Statistic")
+    if alarm.threshold_metric_id is not None:
         raise ReplayError(f"{where}: alarms on anomaly-detection bands (ThresholdMetricId) are not replayed",
                           prop="ThresholdMetricId")
-    datapoints = props.get("DatapointsToAlarm")
-    window = props.get("EvaluationWindow")
+    if not isinstance(alarm.threshold, float):
+        shown = alarm.threshold.value if isinstance(alarm.threshold, Unresolved) else alarm.threshold
+        raise ReplayError(f"{where}: 'Threshold' must be a number (got {shown!r})", prop="Threshold", value=shown)
+    datapoints = alarm.datapoints_to_alarm
     return MetricAlarmDef(
-        name=name, queries=tuple(queries), threshold=_number(props["Threshold"], where, "Threshold"),
-        comparison_operator=str(props.get("ComparisonOperator")),
-        evaluation_periods=int(_number(props.get("EvaluationPeriods"), where, "EvaluationPeriods")),
-        datapoints_to_alarm=int(_number(datapoints, where, "DatapointsToAlarm")) if datapoints is not None else None,
-        treat_missing_data=props.get("TreatMissingData"), has_actions=_has_actions(props),
-        evaluation_window="wall_clock" if isinstance(window, dict) and "WallClockWindow" in window else "sliding",
+        name=alarm.name, queries=tuple(queries), threshold=alarm.threshold,
+        comparison_operator=alarm.comparison,
+        evaluation_periods=_whole(alarm.evaluation_periods, where, "EvaluationPeriods"),
+        datapoints_to_alarm=_whole(datapoints, where, "DatapointsToAlarm") if datapoints is not None else None,
+        treat_missing_data=alarm.treat_missing_data_given, has_actions=alarm.notifies,
+        evaluation_window=alarm.evaluation_window,
     )
 
 
-def alarm_set_from_templates(*paths: str | Path, names: Mapping[str, str] | None = None) -> AlarmSet:
-    """Every metric and composite alarm of the given cloud assemblies and template files."""
+def alarm_set_from_model(model: AlarmModel, *, names: Mapping[str, str] | None = None) -> AlarmSet:
+    """Every metric and composite alarm of the model, as the engine evaluates them."""
     mapping = dict(names or {})
-    try:
-        stacks: list[StackTemplate] = read_stacks(*paths)
-    except TemplateError as error:
-        raise ReplayError(str(error)) from error
     alarms: list[MetricAlarmDef] = []
     composites: list[CompositeAlarmDef] = []
     origin: dict[str, tuple[str, str]] = {}
     metadata: dict[str, dict[str, Any]] = {}
-    for stack in stacks:
-        resources = stack.resources
+    urgencies: dict[str, str] = {}
+    for stack in model.stacks:
 
-        def name_of(logical_id: str, stack: StackTemplate = stack, resources: dict[str, Any] = resources) -> str:
-            props = resources.get(logical_id, {}).get("Properties", {})
-            name = props.get("AlarmName") or props.get("CompositeAlarmName") if isinstance(props, dict) else None
-            return name if isinstance(name, str) else f"{stack.name}/{logical_id}"
-
-        render = Renderer(resources, name_of=name_of)
-        for logical_id, resource in sorted(resources.items()):
-            if not isinstance(resource, dict):
-                continue
-            kind = resource.get("Type")
-            if kind not in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
-                continue
-            props = resource.get("Properties") or {}
-            name = name_of(logical_id)
-            where = f"{stack.path}: {logical_id}"
-            if kind == "AWS::CloudWatch::Alarm":
-                alarms.append(_metric_alarm(name, where, props, render, mapping))
-            else:
-                suppressor = props.get("ActionsSuppressor")
+        for alarm in stack.alarms:
+            where = f"{stack.template_path or stack.name}: {alarm.logical_id}"
+            if isinstance(alarm, MetricAlarm):
+                alarms.append(_metric_alarm(alarm, where, mapping))
+            elif isinstance(alarm, CompositeAlarm):
+                suppressor = alarm.actions_suppressor
+                suppressor_alarm = stack.alarm(suppressor.logical_id) if suppressor and suppressor.logical_id else None
                 composites.append(CompositeAlarmDef(
-                    name=name, alarm_rule=render(props.get("AlarmRule")), has_actions=_has_actions(props),
-                    actions_suppressor=render(suppressor) if suppressor is not None else None,
-                    actions_suppressor_wait_period=int(props.get("ActionsSuppressorWaitPeriod", 60)),
-                    actions_suppressor_extension_period=int(props.get("ActionsSuppressorExtensionPeriod", 60)),
+                    name=alarm.name, alarm_rule=stack.with_alarm_names(alarm.rule_text), has_actions=alarm.notifies,
+                    actions_suppressor=(suppressor_alarm.name if suppressor_alarm is not None
+                                        else suppressor.alarm if suppressor is not None else None),
+                    actions_suppressor_wait_period=_whole(suppressor.wait_period, where, "ActionsSuppressorWaitPeriod")
+                    if suppressor else 60,
+                    actions_suppressor_extension_period=_whole(
+                        suppressor.extension_period, where, "ActionsSuppressorExtensionPeriod") if suppressor else 60,
                 ))
-            if name in origin:
-                raise ReplayError(f"{where}: alarm name {name!r} is used twice (also {origin[name][1]} of "
-                                  f"{origin[name][0]})", prop="AlarmName", value=name)
-            origin[name] = (stack.name, logical_id)
-            meta = (resource.get("Metadata") or {}).get("SensibleAlarms")
-            if isinstance(meta, dict):
-                metadata[name] = meta
-    return AlarmSet(tuple(alarms), tuple(composites), origin, metadata)
+            if alarm.name in origin:
+                raise ReplayError(f"{where}: alarm name {alarm.name!r} is used twice (also {origin[alarm.name][1]} of "
+                                  f"{origin[alarm.name][0]})", prop="AlarmName", value=alarm.name)
+            origin[alarm.name] = (stack.name, alarm.logical_id)
+            if alarm.metadata is not None:
+                metadata[alarm.name] = alarm.metadata.to_template()
+            if alarm.urgency:
+                urgencies[alarm.name] = alarm.urgency
+    return AlarmSet(tuple(alarms), tuple(composites), origin, metadata, urgencies)
+
+
+def alarm_set_from_templates(*paths: str | Path, names: Mapping[str, str] | None = None) -> AlarmSet:
+    """Every metric and composite alarm of the given cloud assemblies and template files (read by
+    :func:`sensible_alarms.model.load`)."""
+    try:
+        model = load(*paths)
+    except ModelLoadError as error:
+        raise ReplayError(str(error)) from error
+    return alarm_set_from_model(model, names=names)

@@ -1,12 +1,12 @@
 """The design review: every entrypoint, its alarms in words, who they notify, what they cost; and
-the diff of two versions. Pure Python over synthesized templates (no jsii)."""
+the diff of two versions. Pure Python over the alarm model (no jsii)."""
 
 from __future__ import annotations
 
-from .build import review_stacks, review_templates
+from .build import review_model, review_stacks
 from .diff import ReviewDiff, diff_json, diff_markdown, diff_reviews
-from .model import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
-from .output import review_json, review_markdown, review_to_dict
+from .document import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
+from .markdown import review_json, review_markdown, review_to_dict
 from .pricing import DEFAULT_PRICING, AlarmPricing, alarm_metric_count, monthly_cost
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
     "monthly_cost",
     "review_json",
     "review_markdown",
+    "review_model",
     "review_stacks",
-    "review_templates",
     "review_to_dict",
 ]

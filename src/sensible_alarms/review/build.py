@@ -1,18 +1,18 @@
-"""From synthesized templates to a :class:`Review`: entrypoints, their alarms in words, who they
-notify and what they cost.
+"""From the alarm model to a :class:`Review`: entrypoints, their alarms in words, who they notify
+and what they cost. Everything is read from :mod:`sensible_alarms.model`; nothing here reads a
+template.
 
 Entrypoints come from two places. Alarms the library made carry the ``SensibleAlarms`` metadata and
-are grouped by its ``entrypoint`` (a construct path). Independently, customer-facing resources are
-detected by ``sensible_alarms.model`` (``entrypoints.py`` shapes them for the review). A detected
-entrypoint belongs to a construct entrypoint when one of that construct's alarms watches it;
-otherwise it is reported on its own.
+are grouped by its ``entrypoint`` (a construct path). Independently, the model detects
+customer-facing resources (``entrypoints.py`` shapes them for the review). A detected entrypoint
+belongs to a construct entrypoint when one of that construct's alarms watches it; otherwise it is
+reported on its own.
 
-Coverage rule: an alarm *watches* a resource when one of its metrics has a dimension whose value
-references that resource (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``) or equals its literal name (an API's
-``Name``, a queue's ``QueueName``, ...); a composite watches what its members watch. An alarm
-*notifies* when it has at least one alarm action and its actions are not disabled. An entrypoint is
-covered when a notifying alarm watches one of its resources; a construct entrypoint whose resources
-were not detected is covered when one of its alarms notifies.
+Coverage rule: an alarm *watches* the resources the model says its metrics name (by reference or
+literal name); a composite watches what its members watch. An alarm notifies when the model says
+so (:attr:`sensible_alarms.model.Alarm.notifies`). An entrypoint is covered when a notifying alarm
+watches one of its resources; a construct entrypoint whose resources were not detected is covered
+when one of its alarms notifies.
 """
 
 from __future__ import annotations
@@ -20,37 +20,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from ..cfn_text import ALARM_TYPES, Renderer, StackTemplate, read_stacks
-from ..metadata import METADATA_KEY
-from ..model import build_stack
+from ..model import Alarm, AlarmModel, CompositeAlarm, MetricAlarm, Stack, StateCheck, Topic, load
+from ..model.resources import path_label
+from ..wording import COMPARISON, duration, number
+from .document import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
 from .entrypoints import DetectedEntrypoint, detected_entrypoints
-from .model import AlarmReview, ChartWindow, EntrypointReview, Review, Route, StackReview
-from .policy import policy_section
-from .pricing import DEFAULT_PRICING, AlarmPricing, alarm_metric_count, monthly_cost
-from .references import metric_references
-from .routes import action_routes, topic_routes
-from .rules import alternatives, members
-from .words import (
-    COMPARISON,
-    AlarmFacts,
-    burn_rate,
-    duration,
-    evaluation_window,
-    metric_alarm_words,
-    period_of,
-    term_words,
-)
+from .pricing import DEFAULT_PRICING, AlarmPricing, alarm_metric_count, is_high_resolution, monthly_cost
+from .sentences import alternatives, burn_rate, evaluation_window, metric_alarm_words, period_of, term_words
 
-__all__ = ["review_stacks", "review_templates"]
+__all__ = ["policy_section", "review_model", "review_stacks"]
 
-_COMPOSITE = "AWS::CloudWatch::CompositeAlarm"
 _URGENCY_ORDER = {"HIGH": 0, "LOW": 1}
 
 
-def _verb(meta: dict[str, Any] | None) -> str:
-    urgency = (meta or {}).get("urgency")
+def _verb(urgency: str | None) -> str:
     if urgency == "HIGH":
         return "pages when"
     if urgency == "LOW":
@@ -58,132 +42,135 @@ def _verb(meta: dict[str, Any] | None) -> str:
     return "notifies when"
 
 
+def topic_route(topic: Topic) -> Route:
+    """A topic of the stack and who it reaches, sorted."""
+    recipients = {Recipient(s.protocol, s.endpoint) for s in topic.subscriptions}
+    return Route(f"SNS topic {topic.name if topic.name is not None else path_label(None, topic.logical_id)}",
+                 tuple(sorted(recipients, key=lambda r: (r.kind, r.target))))
+
+
+def _metric_words(alarm: MetricAlarm) -> str:
+    parts = []
+    for query in alarm.queries:
+        if query.metric is not None:
+            metric = query.metric
+            dims = ", ".join(f"{d.name}={d.text}" for d in metric.dimensions)
+            parts.append(f"{query.id}: {metric.namespace} {metric.metric_name} {metric.stat} {{{dims}}}"
+                         + (f" per {duration(metric.period)}" if isinstance(metric.period, int) else ""))
+        elif query.expression is not None:
+            parts.append(f"{query.id} = {query.expression}")
+    return "; ".join(parts)
+
+
 class _Stack:
-    """One template's alarms, indexed for the review."""
+    """One stack's alarms, indexed for the review."""
 
-    def __init__(self, stack: StackTemplate, pricing: AlarmPricing) -> None:
+    def __init__(self, stack: Stack, pricing: AlarmPricing) -> None:
+        self.stack = stack
         self.name = stack.name
-        self.resources = stack.resources
-        self.model_stack = build_stack(stack.name, stack.template)
         self.pricing = pricing
-        self.render = Renderer(self.resources)
-        self.render_ids = Renderer(self.resources, name_of=lambda lid: lid)
-        self.topics = topic_routes(self.resources, self.render)
-        self.facts: dict[str, AlarmFacts] = {}
-        for lid, resource in sorted(self.resources.items()):
-            if isinstance(resource, dict) and resource.get("Type") in ALARM_TYPES:
-                props = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
-                metadata = resource.get("Metadata") if isinstance(resource.get("Metadata"), dict) else {}
-                meta = (metadata or {}).get(METADATA_KEY)
-                self.facts[lid] = AlarmFacts(lid, self.render.alarm_name(lid), str(resource["Type"]), props or {},
-                                             meta if isinstance(meta, dict) else None)
-        self.members: dict[str, list[str]] = {
-            lid: [m for m in members(self.render_ids(f.properties.get("AlarmRule"))) if m in self.facts]
-            for lid, f in self.facts.items() if f.type == _COMPOSITE
-        }
-        self.watch: dict[str, set[str]] = {}
-        for lid in self.facts:
-            self._watched(lid, set())
-        self.reviews = {lid: self._alarm(lid) for lid in self.facts}
+        self.topics = {topic.logical_id: topic_route(topic) for topic in stack.topics}
+        self.alarms: dict[str, Alarm] = {alarm.logical_id: alarm for alarm in stack.alarms}
+        self.watch: dict[str, frozenset[str]] = {}
+        for lid in self.alarms:
+            self._watched(lid, frozenset())
+        self.reviews = {lid: self._alarm(alarm) for lid, alarm in self.alarms.items()}
 
-    def _watched(self, lid: str, seen: set[str]) -> set[str]:
+    def _watched(self, lid: str, seen: frozenset[str]) -> frozenset[str]:
         if lid in self.watch:
             return self.watch[lid]
-        facts = self.facts[lid]
-        if facts.type != _COMPOSITE:
-            refs = metric_references(facts.properties)
+        alarm = self.alarms[lid]
+        if isinstance(alarm, MetricAlarm):
+            refs = frozenset(alarm.resources)
         else:
-            refs = set()
-            for member in self.members.get(lid, []):
-                if member not in seen:
-                    refs |= self._watched(member, seen | {lid})
+            refs = frozenset().union(*(self._watched(m, seen | {lid}) for m in alarm.members
+                                       if m in self.alarms and m not in seen))
         self.watch[lid] = refs
         return refs
 
-    def notifying(self, lid: str) -> bool:
-        props = self.facts[lid].properties
-        return bool(props.get("AlarmActions")) and props.get("ActionsEnabled") is not False
+    def name_of(self, check: StateCheck) -> str:
+        alarm = self.alarms.get(check.logical_id) if check.logical_id else None
+        return _display(alarm) if alarm is not None else check.alarm
 
-    def _conditions(self, lid: str) -> tuple[str, ...]:
-        facts = self.facts[lid]
-        verb = _verb(facts.meta) if self.notifying(lid) else "in ALARM when"
-        if facts.type != _COMPOSITE:
-            return (f"{verb} {metric_alarm_words(facts)}",)
+    def _conditions(self, alarm: Alarm) -> tuple[str, ...]:
+        verb = _verb(alarm.urgency) if alarm.notifies else "in ALARM when"
+        if isinstance(alarm, MetricAlarm):
+            return (f"{verb} {metric_alarm_words(alarm)}",)
         out = []
-        for term in alternatives(self.render_ids(facts.properties.get("AlarmRule"))):
-            group = [self.facts[m] for m in term.alarms if m in self.facts]
-            external = tuple(f'ALARM("{m}")' for m in term.alarms if m not in self.facts)
-            out.append(f"{verb} {term_words(group, term.other + external)}")
+        for term in alternatives(alarm.rule, self.name_of):
+            group = [self.alarms[m] for m in term.alarms if m in self.alarms]
+            out.append(f"{verb} {term_words(group, term.other)}")
         return tuple(out)
 
-    def _settings(self, lid: str, routes: tuple[Route, ...]) -> tuple[tuple[str, str], ...]:
-        facts = self.facts[lid]
-        props = facts.properties
-        meta = facts.meta or {}
+    def _settings(self, alarm: Alarm, routes: tuple[Route, ...]) -> tuple[tuple[str, str], ...]:
         settings: list[tuple[str, str]] = [
-            ("urgency", str(meta.get("urgency", "-"))),
-            ("actions", "; ".join(r.target for r in routes) if self.notifying(lid) else "none"),
+            ("urgency", alarm.urgency or "-"),
+            ("actions", "; ".join(r.target for r in routes) if alarm.notifies else "none"),
         ]
-        if facts.type == _COMPOSITE:
-            settings.append(("rule", self.render(props.get("AlarmRule"))))
-            if props.get("ActionsSuppressor"):
-                settings.append(("suppressed by", self.render(props.get("ActionsSuppressor"))))
+        if isinstance(alarm, CompositeAlarm):
+            settings.append(("rule", self.stack.with_alarm_names(alarm.rule_text, _display)))
+            if alarm.actions_suppressor is not None:
+                suppressor = self.alarms.get(alarm.actions_suppressor.logical_id or "")
+                settings.append(("suppressed by", _display(suppressor) if suppressor is not None
+                                 else alarm.actions_suppressor.alarm))
         else:
-            op = COMPARISON.get(str(props.get("ComparisonOperator")), str(props.get("ComparisonOperator")))
+            op = COMPARISON.get(alarm.comparison, alarm.comparison)
+            threshold = alarm.threshold if alarm.threshold is not None else alarm.threshold_metric_id
+            datapoints = alarm.effective_datapoints_to_alarm
             settings += [
-                ("threshold", f"{op} {self.render(props.get('Threshold', props.get('ThresholdMetricId')))}"),
-                ("window", f"{duration(period_of(props) or 0)} x {props.get('EvaluationPeriods')}, "
-                           f"{props.get('DatapointsToAlarm', props.get('EvaluationPeriods'))} to alarm"),
-                ("missing data", str(props.get("TreatMissingData", "missing"))),
-                ("metrics", self.render(props.get("Metrics")) if props.get("Metrics") else
-                 f"{props.get('Namespace')} {props.get('MetricName')} "
-                 f"{props.get('ExtendedStatistic') or props.get('Statistic')} {self.render(props.get('Dimensions'))}"),
+                ("threshold", f"{op} {number(threshold)}"),
+                ("window", f"{duration(period_of(alarm) or 0)} x {alarm.evaluation_periods}, {datapoints} to alarm"),
+                ("missing data", alarm.treat_missing_data),
+                ("metrics", _metric_words(alarm)),
             ]
         return tuple(settings)
 
-    def _alarm(self, lid: str) -> AlarmReview:
-        facts = self.facts[lid]
-        props = facts.properties
-        meta = facts.meta or {}
-        routes = action_routes(list(props.get("AlarmActions") or []), self.topics, self.render)
-        anomaly = bool(props.get("ThresholdMetricId"))
-        metrics = 0 if facts.type == _COMPOSITE else (
-            self.pricing.anomaly_detection_metrics if anomaly else alarm_metric_count(facts.type, props))
-        period = period_of(props)
+    def _alarm(self, alarm: Alarm) -> AlarmReview:
+        routes = tuple(self.topics[a.target] if a.target in self.topics else Route(a.text, ())
+                       for a in alarm.alarm_actions)
+        metadata = alarm.metadata
+        composite = isinstance(alarm, CompositeAlarm)
         return AlarmReview(
-            logical_id=lid, name=facts.name,
-            kind="composite" if facts.type == _COMPOSITE else "metric",
-            role=str(meta.get("role", "unmanaged")),
-            urgency=meta.get("urgency"), signal=meta.get("signal"),
-            customer_impact=meta.get("customerImpact"), slo=meta.get("slo"), runbook=meta.get("runbook"),
-            conditions=self._conditions(lid), notifying=self.notifying(lid),
-            routes=routes if self.notifying(lid) else (),
-            metrics=metrics, high_resolution=facts.type != _COMPOSITE and period is not None and period < 60,
-            anomaly_detection=anomaly,
-            monthly_cost=monthly_cost(facts.type, props, self.pricing),
-            settings=self._settings(lid, routes),
+            logical_id=alarm.logical_id, name=_display(alarm),
+            kind="composite" if composite else "metric",
+            role=metadata.role if metadata is not None else "unmanaged",
+            urgency=alarm.urgency, signal=metadata.signal if metadata is not None else None,
+            customer_impact=alarm.customer_impact,
+            slo=metadata.slo if metadata is not None else alarm.fields.slo,
+            runbook=metadata.runbook if metadata is not None and metadata.runbook else alarm.fields.runbook,
+            conditions=self._conditions(alarm), notifying=alarm.notifies,
+            routes=routes if alarm.notifies else (),
+            metrics=alarm_metric_count(alarm, self.pricing),
+            high_resolution=isinstance(alarm, MetricAlarm) and is_high_resolution(alarm),
+            anomaly_detection=isinstance(alarm, MetricAlarm) and alarm.threshold_metric_id is not None,
+            monthly_cost=monthly_cost(alarm, self.pricing),
+            settings=self._settings(alarm, routes),
         )
 
     def chart(self, lids: list[str]) -> tuple[ChartWindow, ...]:
         out: list[ChartWindow] = []
         pairs: dict[str, str] = {}
         for lid in lids:
-            if lid in self.members:
-                for term in alternatives(self.render_ids(self.facts[lid].properties.get("AlarmRule"))):
+            alarm = self.alarms[lid]
+            if isinstance(alarm, CompositeAlarm):
+                for term in alternatives(alarm.rule, self.name_of):
                     for member in term.alarms if len(term.alarms) > 1 else ():
                         pairs.setdefault(member, term.alarms[0])
         for lid in lids:
-            facts = self.facts[lid]
-            window = evaluation_window(facts.properties)
-            period = period_of(facts.properties)
-            if facts.type == _COMPOSITE or window is None or period is None:
+            alarm = self.alarms[lid]
+            if not isinstance(alarm, MetricAlarm):
                 continue
-            meta = facts.meta or {}
-            label = str(meta.get("window") or meta.get("signal") or facts.name)
-            if meta.get("window") and meta.get("signal"):
-                label = f"{meta['signal']} {meta['window'].split(' ', 1)[-1]}"
-            rate = burn_rate(facts)
-            out.append(ChartWindow(label, str(meta.get("urgency") or "-"), window, period,
+            window, period = evaluation_window(alarm), period_of(alarm)
+            if window is None or period is None:
+                continue
+            metadata = alarm.metadata
+            label = _display(alarm)
+            if metadata is not None:
+                label = metadata.window or metadata.signal or label
+                if metadata.window and metadata.signal:
+                    label = f"{metadata.signal} {metadata.window.split(' ', 1)[-1]}"
+            rate = burn_rate(alarm)
+            out.append(ChartWindow(label, alarm.urgency or "-", window, period,
                                    None if rate is None else round(rate, 3), pairs.get(lid)))
         return tuple(sorted(out, key=lambda w: (w.burn_rate is None, w.window_seconds, w.label)))
 
@@ -196,11 +183,16 @@ class _Stack:
         return round(sum(self.reviews[lid].monthly_cost for lid in set(lids)), 4)
 
 
+def _display(alarm: Alarm) -> str:
+    """How the review names an alarm: its ``AlarmName``, else its logical id."""
+    return alarm.physical_name if alarm.physical_name is not None else alarm.logical_id
+
+
 def _entrypoint(stack: _Stack, *, id: str, key: str, kind: str, title: str, source: str, lids: list[str],
                 detected: list[DetectedEntrypoint]) -> EntrypointReview:
     lids = sorted(set(lids), key=stack.alarm_order)
-    notifying = [lid for lid in lids if stack.notifying(lid)]
-    keys: set[str] = set().union(*(d.keys() for d in detected)) if detected else set()
+    notifying = [lid for lid in lids if stack.alarms[lid].notifies]
+    keys: set[str] = set().union(*(d.targets() for d in detected)) if detected else set()
     covering = [lid for lid in notifying if not keys or stack.watch[lid] & keys]
     resource_names = sorted({lid for d in detected for lid in d.resources})
     if covering:
@@ -213,31 +205,36 @@ def _entrypoint(stack: _Stack, *, id: str, key: str, kind: str, title: str, sour
         what = ", ".join(resource_names) if resource_names else id
         coverage = f"not covered: no notifying alarm watches {what}"
     slo = next((stack.reviews[lid].slo for lid in lids if stack.reviews[lid].slo), None)
+    resources = stack.stack.resources
     return EntrypointReview(
         id=id, key=key, kind=kind, title=title, source=source,
-        resources=tuple(f"{lid} ({stack.resources[lid].get('Type')})" for lid in resource_names),
+        resources=tuple(f"{lid} ({resources[lid].type})" for lid in resource_names if lid in resources),
         features=tuple(sorted({f for d in detected for f in d.features})),
         covered=bool(covering), coverage=coverage, slo=slo,
         alarms=tuple(stack.reviews[lid] for lid in lids), monthly_cost=stack.cost(lids), chart=stack.chart(lids),
     )
 
 
-def _review_stack(template: StackTemplate, pricing: AlarmPricing) -> StackReview:
-    stack = _Stack(template, pricing)
+def _review_stack(model_stack: Stack, pricing: AlarmPricing) -> StackReview:
+    stack = _Stack(model_stack, pricing)
     by_path: dict[str, list[str]] = defaultdict(list)
     kinds: dict[str, str] = {}
-    for lid, facts in stack.facts.items():
-        if facts.meta and isinstance(facts.meta.get("entrypoint"), str):
-            by_path[facts.meta["entrypoint"]].append(lid)
-            kinds.setdefault(facts.meta["entrypoint"], str(facts.meta.get("entrypointKind", "-")))
+    for lid, alarm in stack.alarms.items():
+        if alarm.metadata is not None:
+            by_path[alarm.metadata.entrypoint].append(lid)
+            kinds.setdefault(alarm.metadata.entrypoint, alarm.metadata.entrypoint_kind)
+    # Resource -> the alarms watching it: each detected entrypoint looks up its own resources.
+    watchers_of: dict[str, set[str]] = defaultdict(set)
+    for lid, refs in stack.watch.items():
+        for ref in refs:
+            watchers_of[ref].add(lid)
     merged: dict[str, list[DetectedEntrypoint]] = defaultdict(list)
     entrypoints: list[EntrypointReview] = []
     attached: set[str] = {lid for lids in by_path.values() for lid in lids}
-    for detected in detected_entrypoints(stack.model_stack, stack.render):
-        keys = detected.keys()
-        watchers = sorted(lid for lid, refs in stack.watch.items() if refs & keys)
-        paths = sorted({str(stack.facts[lid].meta["entrypoint"]) for lid in watchers  # type: ignore[index]
-                        if stack.facts[lid].meta and lid in attached})
+    for detected in detected_entrypoints(model_stack):
+        watchers = sorted(set().union(*(watchers_of.get(key, set()) for key in detected.targets())))
+        paths = sorted({meta.entrypoint for lid in watchers if lid in attached
+                        and (meta := stack.alarms[lid].metadata) is not None})
         if paths:
             merged[paths[0]].append(detected)
             continue
@@ -251,22 +248,31 @@ def _review_stack(template: StackTemplate, pricing: AlarmPricing) -> StackReview
         entrypoints.append(_entrypoint(stack, id=path, key=key, kind=kinds[path], title=title, source="construct",
                                        lids=lids, detected=detected_here))
     entrypoints.sort(key=lambda e: (e.covered, e.id))
-    others = sorted((lid for lid in stack.facts if lid not in attached), key=stack.alarm_order)
+    others = sorted((lid for lid in stack.alarms if lid not in attached), key=stack.alarm_order)
     return StackReview(
-        name=template.name, entrypoints=tuple(entrypoints),
+        name=model_stack.name, entrypoints=tuple(entrypoints),
         other_alarms=tuple(stack.reviews[lid] for lid in others),
         topics=tuple(sorted(stack.topics.values(), key=lambda r: r.target)),
-        monthly_cost=stack.cost(list(stack.facts)), alarm_count=len(stack.facts),
+        monthly_cost=stack.cost(list(stack.alarms)), alarm_count=len(stack.alarms),
     )
 
 
-def review_templates(stacks: Sequence[StackTemplate], *, pricing: AlarmPricing = DEFAULT_PRICING) -> Review:
-    """The review of already-read stack templates."""
-    reviews = sorted((_review_stack(s, pricing) for s in stacks), key=lambda s: s.name)
+def policy_section(model: AlarmModel) -> PolicySection:
+    """The policy's findings and suppressions over the same model."""
+    from ..policy import check
+
+    report = check(model)
+    return PolicySection(True, "computed", tuple(sorted(f.words for f in report.findings)),
+                         tuple(sorted(f"{f.words} (suppressed: {f.suppressed_reason})" for f in report.suppressed)))
+
+
+def review_model(model: AlarmModel, *, pricing: AlarmPricing = DEFAULT_PRICING) -> Review:
+    """The review of a loaded model."""
+    reviews = sorted((_review_stack(s, pricing) for s in model.stacks), key=lambda s: s.name)
     return Review(tuple(reviews), round(sum(s.monthly_cost for s in reviews), 4), pricing.source,
-                  policy_section(stacks))
+                  policy_section(model))
 
 
 def review_stacks(*paths: str | Path, pricing: AlarmPricing = DEFAULT_PRICING) -> Review:
     """The review of every stack of the given cloud assemblies (``cdk.out``) and template files."""
-    return review_templates(read_stacks(*paths), pricing=pricing)
+    return review_model(load(*paths), pricing=pricing)

@@ -13,8 +13,8 @@ import re
 
 from markupsafe import Markup, escape
 
-from .model import ChartWindow
-from .words import duration
+from ..wording import duration
+from .document import ChartWindow
 
 __all__ = ["URGENCY_COLOURS", "entrypoint_chart"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from .model import AlarmReview, EntrypointReview, Review, StackReview
-from .output import money, plural
+from ..wording import money, plural
+from .document import AlarmReview, EntrypointReview, Review, StackReview
 
 __all__ = ["ReviewDiff", "diff_json", "diff_markdown", "diff_reviews"]
 

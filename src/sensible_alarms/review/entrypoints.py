@@ -6,12 +6,11 @@ literal names an alarm may use for its resources."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..model import Api, Entrypoint, ResourceRef, Stack, literal_name
-from .references import short_id
+from ..model import Api, Entrypoint, ResourceRef, Stack, literal_name, render
+from ..model.resources import path_label
 
 __all__ = ["DetectedEntrypoint", "detected_entrypoints"]
 
@@ -32,7 +31,7 @@ class DetectedEntrypoint:
     """Literal names of those resources (an alarm may name an API or a queue literally)."""
     features: list[str] = field(default_factory=list)
 
-    def keys(self) -> set[str]:
+    def targets(self) -> set[str]:
         return set(self.resources) | self.names
 
 
@@ -40,6 +39,11 @@ def _shown(stack: Stack, key: str, kind: str, title: str, lids: list[str],
            features: Iterable[str] = ()) -> DetectedEntrypoint:
     names = {literal_name(stack.resources[lid]) for lid in lids if lid in stack.resources}
     return DetectedEntrypoint(key, kind, title, lids, {n for n in names if n} - _COMMON_NAMES, list(features))
+
+
+def short_id(logical_id: str) -> str:
+    """A logical id without the 8-character hash CDK appends (``OrderQueue39B99167`` -> ``OrderQueue``)."""
+    return path_label(None, logical_id)
 
 
 def _label(ref: ResourceRef) -> str:
@@ -57,8 +61,7 @@ def _lone_stage(stack: Stack, stage: Entrypoint) -> DetectedEntrypoint:
     return _shown(stack, stage.logical_id, "api", f"{what} {short_id(stage.logical_id)}", [stage.logical_id])
 
 
-def _consumer(stack: Stack, consumer: Entrypoint, source: ResourceRef,
-              render: Callable[[Any], str]) -> DetectedEntrypoint:
+def _consumer(stack: Stack, consumer: Entrypoint, source: ResourceRef) -> DetectedEntrypoint:
     lids = [consumer.logical_id, source.logical_id, *consumer.functions]
     features: list[str] = []
     dlq = consumer.dead_letter_queue
@@ -74,7 +77,7 @@ def _consumer(stack: Stack, consumer: Entrypoint, source: ResourceRef,
     return _shown(stack, consumer.logical_id, consumer.kind, title, [lid for lid in lids if lid], features)
 
 
-def _job(stack: Stack, job: Entrypoint, render: Callable[[Any], str]) -> DetectedEntrypoint:
+def _job(stack: Stack, job: Entrypoint) -> DetectedEntrypoint:
     props = stack.resources[job.logical_id].properties
     if job.kind == "scheduled_job":
         what, feature = "schedule", f"schedule {render(props.get('ScheduleExpression'))}"
@@ -85,7 +88,7 @@ def _job(stack: Stack, job: Entrypoint, render: Callable[[Any], str]) -> Detecte
     return _shown(stack, job.logical_id, job.kind, title, [job.logical_id, *functions], [feature])
 
 
-def detected_entrypoints(stack: Stack, render: Callable[[Any], str]) -> list[DetectedEntrypoint]:
+def detected_entrypoints(stack: Stack) -> list[DetectedEntrypoint]:
     """Every customer-facing entrypoint of one stack, in a stable order."""
     apis = {api.logical_id for api in stack.apis}
     found = [_api(stack, api) for api in stack.apis]
@@ -95,7 +98,7 @@ def detected_entrypoints(stack: Stack, render: Callable[[Any], str]) -> list[Det
             if source is None or source.logical_id not in apis:
                 found.append(_lone_stage(stack, entrypoint))
         elif entrypoint.kind in ("queue_consumer", "stream_consumer") and source is not None:
-            found.append(_consumer(stack, entrypoint, source, render))
+            found.append(_consumer(stack, entrypoint, source))
         elif entrypoint.kind in ("scheduled_job", "event_consumer"):
-            found.append(_job(stack, entrypoint, render))
+            found.append(_job(stack, entrypoint))
     return sorted(found, key=lambda e: e.key)

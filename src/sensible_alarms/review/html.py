@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..wording import money, plural
 from .charts import URGENCY_COLOURS, entrypoint_chart
-from .model import Review
-from .output import money, plural
+from .document import Review
 
 __all__ = ["review_html"]
 

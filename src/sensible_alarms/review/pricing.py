@@ -11,9 +11,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-__all__ = ["DEFAULT_PRICING", "AlarmPricing", "alarm_metric_count", "load_pricing", "monthly_cost"]
+from ..model import CompositeAlarm
+
+if TYPE_CHECKING:
+    from ..model import Alarm, MetricAlarm
+
+__all__ = [
+    "DEFAULT_PRICING", "AlarmPricing", "alarm_metric_count", "is_high_resolution", "load_pricing", "monthly_cost",
+]
 
 
 @dataclass(frozen=True)
@@ -35,39 +42,30 @@ class AlarmPricing:
 DEFAULT_PRICING = AlarmPricing()
 
 
-def alarm_metric_count(resource_type: str, properties: dict[str, Any]) -> int:
-    """How many alarm metrics CloudWatch bills for one alarm resource (0 for a composite)."""
-    if resource_type == "AWS::CloudWatch::CompositeAlarm":
+def alarm_metric_count(alarm: Alarm, pricing: AlarmPricing = DEFAULT_PRICING) -> int:
+    """How many alarm metrics CloudWatch bills for one alarm (0 for a composite)."""
+    if isinstance(alarm, CompositeAlarm):
         return 0
-    queries = properties.get("Metrics")
-    if not queries:
-        return 1
-    if properties.get("ThresholdMetricId"):
+    if alarm.threshold_metric_id is not None:
         # Anomaly detection: the band expression stands for the metric and its two bounds.
-        return DEFAULT_PRICING.anomaly_detection_metrics
-    return sum(1 for query in queries if isinstance(query, dict) and "MetricStat" in query)
+        return pricing.anomaly_detection_metrics
+    if alarm.form == "metric":
+        return 1
+    return sum(1 for query in alarm.queries if query.metric is not None)
 
 
-def _is_high_resolution(properties: dict[str, Any]) -> bool:
-    periods = [properties.get("Period")]
-    for query in properties.get("Metrics") or []:
-        if isinstance(query, dict):
-            periods.append(query.get("Period"))
-            stat = query.get("MetricStat")
-            if isinstance(stat, dict):
-                periods.append(stat.get("Period"))
-    return any(isinstance(p, int | float) and p < 60 for p in periods)
+def is_high_resolution(alarm: MetricAlarm) -> bool:
+    """True when a period of the alarm (its metrics' or its queries') is under 60 s."""
+    periods = [q.period for q in alarm.queries] + [m.period for m in alarm.metrics]
+    return any(isinstance(p, int) and p < 60 for p in periods)
 
 
-def monthly_cost(resource_type: str, properties: dict[str, Any], pricing: AlarmPricing = DEFAULT_PRICING) -> float:
-    """Estimated USD per month of one alarm resource."""
-    if resource_type == "AWS::CloudWatch::CompositeAlarm":
+def monthly_cost(alarm: Alarm, pricing: AlarmPricing = DEFAULT_PRICING) -> float:
+    """Estimated USD per month of one alarm."""
+    if isinstance(alarm, CompositeAlarm):
         return pricing.composite
-    metrics = alarm_metric_count(resource_type, properties)
-    if properties.get("ThresholdMetricId"):
-        metrics = pricing.anomaly_detection_metrics
-    rate = pricing.high_resolution_per_metric if _is_high_resolution(properties) else pricing.standard_per_metric
-    return round(metrics * rate, 4)
+    rate = pricing.high_resolution_per_metric if is_high_resolution(alarm) else pricing.standard_per_metric
+    return round(alarm_metric_count(alarm, pricing) * rate, 4)
 
 
 def load_pricing(path: Path) -> AlarmPricing:

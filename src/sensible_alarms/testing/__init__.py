@@ -6,13 +6,12 @@ template file or a cloud assembly directory. Everything but the ``Stack`` case i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from .summary import summarize_assembly, summarize_template
+from .summary import summarize_assembly, summarize_model, summarize_stack, summarize_template
 
-__all__ = ["alarm_summary", "summarize_assembly", "summarize_template"]
+__all__ = ["alarm_summary", "summarize_assembly", "summarize_model", "summarize_stack", "summarize_template"]
 
 
 def alarm_summary(subject: Any) -> str:
@@ -20,10 +19,7 @@ def alarm_summary(subject: Any) -> str:
     if isinstance(subject, dict):
         return summarize_template(subject)
     if isinstance(subject, str | Path):
-        path = Path(subject)
-        if path.is_dir():
-            return summarize_assembly(path)
-        return summarize_template(json.loads(path.read_text()), stack_name=path.name.split(".")[0])
+        return summarize_model((Path(subject),))
     try:
         import aws_cdk as cdk
     except ImportError as error:  # pragma: no cover - aws-cdk-lib is a dependency

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import AlarmModel
+from ..catalogue import stacks
 from ..finding import Finding, Rule, finding
-from ..signals import stacks
 from ..words import listing, resource_kind
 
 __all__ = ["RULE"]

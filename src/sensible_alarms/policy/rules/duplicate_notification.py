@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import Alarm, AlarmModel, CompositeAlarm, Entrypoint
+from ..catalogue import StackFacts, stacks
 from ..finding import Finding, Rule, finding
-from ..signals import StackFacts, stacks
 from ..words import CONSTRUCTS, listing
 
 __all__ = ["RULE"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import AlarmModel, MetricAlarm
+from ..catalogue import StackFacts, is_single_datapoint_error_count, stacks, threshold_words
 from ..finding import Finding, Rule, finding
-from ..signals import StackFacts, is_single_datapoint_error_count, stacks, threshold_words
 from ..words import listing, resource_kind
 
 __all__ = ["RULE"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import AlarmModel
+from ..catalogue import CUSTOMER_SIGNALS, stacks
 from ..finding import Finding, Rule, finding
-from ..signals import CUSTOMER_SIGNALS, stacks
 from ..words import CONSTRUCTS, listing
 
 __all__ = ["RULE"]

@@ -22,6 +22,7 @@ from ..model import (
     Unresolved,
     sufficient_alarms,
 )
+from ..wording import COMPARISON
 
 __all__ = [
     "COUNT_STATISTICS",
@@ -261,8 +262,6 @@ def stacks(model: AlarmModel) -> Iterator[tuple[Stack, StackFacts]]:
 
 def threshold_words(alarm: MetricAlarm) -> str:
     """``Errors > 0 for 1 of 1 x 300 s`` for messages."""
-    ops = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": ">=", "LessThanThreshold": "<",
-           "LessThanOrEqualToThreshold": "<="}
     metric = alarm.returned[0].metric if alarm.returned and alarm.returned[0].metric else None
     what = metric.metric_name if metric else (alarm.returned[0].expression if alarm.returned else "value")
     threshold = alarm.threshold
@@ -272,4 +271,4 @@ def threshold_words(alarm: MetricAlarm) -> str:
     period = metric.period if metric else alarm.returned[0].period if alarm.returned else None
     span = f" x {period} s" if isinstance(period, int) else ""
     count = f"{datapoints} of {periods}" if not isinstance(periods, Unresolved) else str(periods)
-    return f"{what} {ops.get(alarm.comparison, alarm.comparison)} {value} in {count} datapoints{span}"
+    return f"{what} {COMPARISON.get(alarm.comparison, alarm.comparison)} {value} in {count} datapoints{span}"

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
-from .model import AlarmReview, EntrypointReview, Review, StackReview
+from ..wording import money, plural
+from .document import AlarmReview, EntrypointReview, Review, StackReview
 
-__all__ = ["money", "plural", "review_json", "review_markdown", "review_to_dict"]
-
-
-def plural(n: int, word: str) -> str:
-    """``1 stack``, ``2 stacks``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def money(value: float) -> str:
-    """USD per month, to the cent: ``$0.50``."""
-    return f"${value:,.2f}"
+__all__ = ["review_json", "review_markdown", "review_to_dict"]
 
 
 def review_to_dict(review: Review) -> dict[str, Any]:
@@ -32,13 +24,23 @@ def review_json(review: Review) -> str:
     return json.dumps(review_to_dict(review), indent=2, sort_keys=True) + "\n"
 
 
+#: What starts raw HTML in markdown: "<" before a tag name, "/", "!" or "?" ("a < 1" stays as it is).
+_HTML = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def _md(text: str) -> str:
-    """Text safe inside a markdown table cell or list item."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a markdown table cell or list item: no raw HTML (names come from templates
+    anyone can write), no table break, one line."""
+    return _HTML.sub("&lt;", text).replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """Text as an inline code span (where HTML is not interpreted); a backtick cannot end it early."""
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
 
 
 def _alarm_lines(alarm: AlarmReview) -> list[str]:
-    urgency = alarm.urgency or "no urgency stated"
+    urgency = _md(alarm.urgency) if alarm.urgency else "no urgency stated"
     lines = [f"- **{_md(alarm.name)}** ({urgency}, {alarm.kind}, {money(alarm.monthly_cost)}/month)"]
     if alarm.customer_impact:
         lines.append(f"  - Customer impact: {_md(alarm.customer_impact)}")
@@ -61,14 +63,14 @@ def _cost_row(alarm: AlarmReview) -> str:
             billed += ", high resolution"
         if alarm.anomaly_detection:
             billed += ", anomaly detection"
-    role = alarm.role + (" (notifies)" if alarm.notifying else "")
+    role = _md(alarm.role) + (" (notifies)" if alarm.notifying else "")
     return f"| {_md(alarm.name)} | {role} | {billed} | {money(alarm.monthly_cost)} |"
 
 
 def _entrypoint_lines(entry: EntrypointReview) -> list[str]:
     mark = "covered" if entry.covered else "NOT COVERED"
     lines = [f"### {_md(entry.title)} — {mark}", ""]
-    lines.append(f"- Entrypoint: `{entry.id}` ({entry.kind.replace('_', ' ')}, {entry.source})")
+    lines.append(f"- Entrypoint: {_code(entry.id)} ({entry.kind.replace('_', ' ')}, {entry.source})")
     lines.append(f"- Coverage: {_md(entry.coverage)}")
     if entry.slo:
         lines.append(f"- SLO: {_md(entry.slo)}")
@@ -91,7 +93,7 @@ def _entrypoint_lines(entry: EntrypointReview) -> list[str]:
 
 def _stack_lines(stack: StackReview) -> list[str]:
     uncovered = sum(1 for e in stack.entrypoints if not e.covered)
-    lines = [f"## Stack {stack.name}", "",
+    lines = [f"## Stack {_md(stack.name)}", "",
              f"{plural(len(stack.entrypoints), 'entrypoint')} ({uncovered} without coverage), "
              f"{plural(stack.alarm_count, 'alarm')}, "
              f"{money(stack.monthly_cost)} per month.", ""]
@@ -119,7 +121,7 @@ def review_markdown(review: Review) -> str:
              f"{money(review.monthly_cost)} per month ({review.pricing_source}; free tier ignored).", ""]
     if review.uncovered:
         lines.append("**Entrypoints without coverage:**")
-        lines += [f"- {stack}: {_md(e.title)} (`{e.id}`): {_md(e.coverage)}" for stack, e in review.uncovered]
+        lines += [f"- {_md(stack)}: {_md(e.title)} ({_code(e.id)}): {_md(e.coverage)}" for stack, e in review.uncovered]
     else:
         lines.append("Every entrypoint has a notifying alarm.")
     lines += ["", "## Policy findings", ""]

@@ -1,7 +1,7 @@
 """What a review is made of: stacks, entrypoints, alarms, notification routes and their cost.
 
-Plain frozen dataclasses, built once by :func:`sensible_alarms.review.build.review_stacks` from
-synthesized templates and rendered by the markdown, JSON and HTML writers and compared by the diff.
+Plain frozen dataclasses, built once by :func:`sensible_alarms.review.build.review_model` from
+the alarm model and rendered by the markdown, JSON and HTML writers and compared by the diff.
 """
 
 from __future__ import annotations
