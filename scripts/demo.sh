@@ -18,7 +18,7 @@ build(sys.argv[1]).synth()
 print(f"Synthesized examples/orders_service to {sys.argv[1]} in {time.perf_counter() - start:.1f} s\n")
 PY
 echo "== What alarms the orders service got, and why =="
-.venv/bin/python -m sensible_alarms.explain "$out"
+.venv/bin/sensible-alarms explain "$out"
 echo
 echo "== Policy check (also run at synth time by the app's one-line CDK validation plugin) =="
 .venv/bin/sensible-alarms check "$out"
