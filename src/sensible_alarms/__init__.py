@@ -15,12 +15,19 @@ if TYPE_CHECKING:
     from .constructs import (
         ApiAlarms,
         EntrypointAlarms,
+        EventConsumerAlarms,
+        FunctionUrlAlarms,
+        GraphqlApiAlarms,
+        LoadBalancerTargetAlarms,
         QueueConsumerAlarms,
         ScheduledJobAlarms,
         ServiceDashboard,
         SignalAlarm,
         StreamConsumerAlarms,
+        WebSocketApiAlarms,
+        WorkflowAlarms,
     )
+    from .cover import EntrypointDefaults, cover_entrypoints
     from .errors import SensibleAlarmsError
     from .routing import AlarmRouting, SlackChannel
     from .slo import AvailabilitySlo, FreshnessSlo, LatencySlo
@@ -36,6 +43,14 @@ _WHERE = {
     "ServiceDashboard": ".constructs",
     "SignalAlarm": ".constructs",
     "StreamConsumerAlarms": ".constructs",
+    "EventConsumerAlarms": ".constructs",
+    "FunctionUrlAlarms": ".constructs",
+    "GraphqlApiAlarms": ".constructs",
+    "LoadBalancerTargetAlarms": ".constructs",
+    "WebSocketApiAlarms": ".constructs",
+    "WorkflowAlarms": ".constructs",
+    "cover_entrypoints": ".cover",
+    "EntrypointDefaults": ".cover",
     "SensibleAlarmsError": ".errors",
     "AlarmRouting": ".routing",
     "SlackChannel": ".routing",
@@ -52,8 +67,13 @@ __all__ = [
     "AvailabilitySlo",
     "BurnRateWindow",
     "EntrypointAlarms",
+    "EntrypointDefaults",
+    "EventConsumerAlarms",
     "FreshnessSlo",
+    "FunctionUrlAlarms",
+    "GraphqlApiAlarms",
     "LatencySlo",
+    "LoadBalancerTargetAlarms",
     "QueueConsumerAlarms",
     "ScheduledJobAlarms",
     "SensibleAlarmsError",
@@ -62,6 +82,9 @@ __all__ = [
     "SlackChannel",
     "StreamConsumerAlarms",
     "Urgency",
+    "WebSocketApiAlarms",
+    "WorkflowAlarms",
+    "cover_entrypoints",
 ]
 
 

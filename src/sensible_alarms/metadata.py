@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CONSTRUCT_OF_KIND",
     "DESCRIPTION_KEYS",
     "METADATA_KEY",
     "METADATA_VERSION",
@@ -33,7 +34,24 @@ METADATA_VERSION = 1
 #: Line prefixes of an alarm description, in order.
 DESCRIPTION_KEYS = ("Customer impact", "Urgency", "SLO", "Runbook")
 
-EntrypointKind = Literal["api", "queue_consumer", "stream_consumer", "scheduled_job"]
+#: The kinds of customer-facing entrypoint: what the constructs write and what the model detects.
+EntrypointKind = Literal["api", "queue_consumer", "stream_consumer", "scheduled_job", "event_consumer", "workflow",
+                         "function_url", "load_balancer", "graphql_api", "websocket_api"]
+
+#: The construct of this library that alarms each kind of entrypoint: one table that the policy's
+#: fix texts, ``cover_entrypoints`` and the docs share.
+CONSTRUCT_OF_KIND: dict[EntrypointKind, str] = {
+    "api": "ApiAlarms",
+    "queue_consumer": "QueueConsumerAlarms",
+    "stream_consumer": "StreamConsumerAlarms",
+    "scheduled_job": "ScheduledJobAlarms",
+    "event_consumer": "EventConsumerAlarms",
+    "workflow": "WorkflowAlarms",
+    "function_url": "FunctionUrlAlarms",
+    "load_balancer": "LoadBalancerTargetAlarms",
+    "graphql_api": "GraphqlApiAlarms",
+    "websocket_api": "WebSocketApiAlarms",
+}
 #: ``member``: a signal alarm with no actions, read through its entrypoint's composite.
 #: ``notifier``: the one composite per entrypoint and urgency that carries the notification.
 Role = Literal["member", "notifier"]

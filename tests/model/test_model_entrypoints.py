@@ -25,13 +25,15 @@ def test_an_http_api_stage_knows_the_function_behind_its_integration():
     assert api.resources == ("Default", "Http")
 
 
-def test_a_websocket_api_is_not_an_entrypoint():
-    """WebSocket APIs are left out: their customer signals are not request/response ones."""
+def test_a_websocket_api_stage_is_an_entrypoint_of_its_own_kind():
+    """A WebSocket API's stage is a websocket_api entrypoint, not an api one: its signals are connections
+    and messages, not request/response ones."""
     stack = build_stack("S", {"Resources": {
         "Ws": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "chat", "ProtocolType": "WEBSOCKET"}},
         "Prod": {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {"ApiId": {"Ref": "Ws"}, "StageName": "prod"}},
     }})
-    assert stack.entrypoints == ()
+    (stage,) = stack.entrypoints
+    assert (stage.kind, stage.logical_id, stage.title) == ("websocket_api", "Prod", "WebSocket API chat, stage prod")
 
 
 def test_a_rest_api_staged_by_its_deployment_is_an_entrypoint():

@@ -11,7 +11,14 @@ An entrypoint is where customers' requests, messages, records or scheduled work 
   stream, with its on-failure destination;
 * ``scheduled_job``: an EventBridge rule with a ``ScheduleExpression``, or an EventBridge Scheduler
   schedule, that targets a Lambda function;
-* ``event_consumer``: an EventBridge rule with an event pattern that targets a Lambda function.
+* ``event_consumer``: an EventBridge rule with an event pattern (on any bus) that targets a Lambda
+  function or another target (a state machine target starts a ``workflow`` instead), an SNS
+  subscription that invokes a Lambda function, or an S3 bucket notification that invokes one;
+* ``workflow``: a Step Functions state machine, with what starts it (an API, a rule or a schedule);
+* ``function_url``: a Lambda Function URL;
+* ``load_balancer``: an Application Load Balancer target group whose targets are Lambda functions;
+* ``graphql_api``: an AppSync GraphQL API;
+* ``websocket_api``: an API Gateway WebSocket API stage.
 
 The API Gateway APIs themselves (:class:`Api`) are listed too, staged or not, with their routes.
 
@@ -27,6 +34,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# One list of kinds for the constructs (what they write) and the model (what it detects).
+from ..metadata import EntrypointKind
 from .resources import Resource, resource_label
 from .values import Unresolved, as_int, as_text, referenced_ids, render, target_id
 
@@ -46,9 +55,9 @@ __all__ = [
     "literal_names",
 ]
 
-EntrypointKind = Literal["api", "queue_consumer", "stream_consumer", "scheduled_job", "event_consumer"]
 FailureKind = Literal["redrive", "event_source_mapping", "lambda_async", "rule_target", "schedule_target"]
-SourceService = Literal["apigateway", "sqs", "kinesis", "dynamodb", "events", "scheduler"]
+SourceService = Literal["apigateway", "sqs", "kinesis", "dynamodb", "events", "scheduler", "sns", "s3", "states",
+                        "lambda", "elasticloadbalancing", "appsync"]
 
 #: Resource types that can be a component behind an entrypoint.
 COMPONENT_TYPES = frozenset({
@@ -81,6 +90,8 @@ _NAME_PROPERTY = {
     "AWS::StepFunctions::StateMachine": "StateMachineName",
     "AWS::ApiGateway::Stage": "StageName",
     "AWS::ApiGatewayV2::Stage": "StageName",
+    "AWS::AppSync::GraphQLApi": "Name",
+    "AWS::ElasticLoadBalancingV2::TargetGroup": "Name",
 }
 #: Types whose names are unique only within a parent: a metric names a stage together with its API.
 _SCOPED_NAMES = frozenset({"AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"})
@@ -443,6 +454,201 @@ def _rules_and_schedules(index: _Index) -> list[Entrypoint]:
                                       source_service="scheduler", failure_destination=failure))
     return found
 
+#: A state machine CDK's custom-resource provider framework makes for itself: not a customer's door.
+_PROVIDER_WAITER = "waiter-state-machine"
+_LISTENER_TYPES = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerRule")
+
+
+def _state_machines_in(index: _Index, value: Any) -> list[str]:
+    return [lid for lid in sorted(referenced_ids(value)) if index.type_of(lid) == "AWS::StepFunctions::StateMachine"]
+
+
+def _other_rule_targets(index: _Index) -> list[Entrypoint]:
+    """Rules with an event pattern whose targets are neither Lambda functions (``_rules_and_schedules``)
+    nor state machines (a ``workflow`` each): a queue, a topic, a stream, another bus. Events the
+    rule fails to deliver are lost to customers all the same."""
+    found: list[Entrypoint] = []
+    for rule in index.by_type.get("AWS::Events::Rule", []):
+        props = index.props(rule)
+        targets = props.get("Targets")
+        if props.get("ScheduleExpression") is not None or not isinstance(targets, list):
+            continue
+        arns = [t.get("Arn") for t in targets if isinstance(t, dict)]
+        if not arns or any(index.functions_in(arn) for arn in arns):
+            continue
+        others = [arn for arn in arns if not _state_machines_in(index, arn)]
+        if not others:
+            continue
+        dead_letters = next((index.ref(t["DeadLetterConfig"]["Arn"]) for t in targets
+                             if isinstance(t, dict) and isinstance(t.get("DeadLetterConfig"), dict)
+                             and t["DeadLetterConfig"].get("Arn") is not None), None)
+        what = ", ".join(index.label(lid) if lid else render(arn)
+                         for arn in others for lid in [target_id(arn) if target_id(arn) in index.resources else None])
+        found.append(index.entrypoint("event_consumer", rule, f"EventBridge rule {index.label(rule)} -> {what}", [], [],
+                                      index.ref({"Ref": rule}), source_service="events",
+                                      failure_destination=dead_letters))
+    return found
+
+
+def _topic_subscribers(index: _Index) -> list[Entrypoint]:
+    """SNS subscriptions with the ``lambda`` protocol (a resource each, or inline in the topic)."""
+    found: list[Entrypoint] = []
+    subscriptions: list[tuple[str, Any, Any, Any]] = []
+    for subscription in index.by_type.get("AWS::SNS::Subscription", []):
+        props = index.props(subscription)
+        if props.get("Protocol") == "lambda":
+            subscriptions.append((subscription, props.get("TopicArn"), props.get("Endpoint"),
+                                  props.get("RedrivePolicy")))
+    for topic in index.by_type.get("AWS::SNS::Topic", []):
+        inline = index.props(topic).get("Subscription")
+        for entry in inline if isinstance(inline, list) else []:
+            if isinstance(entry, dict) and entry.get("Protocol") == "lambda":
+                subscriptions.append((topic, {"Ref": topic}, entry.get("Endpoint"), None))
+    for primary, topic_value, endpoint, redrive in subscriptions:
+        functions = index.functions_in(endpoint)
+        source = index.ref(topic_value)
+        topic_label = index.label(source.logical_id) if source.logical_id else source.text
+        policy = json.loads(redrive) if isinstance(redrive, str) and redrive.startswith("{") else redrive
+        dead_letters = policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None
+        failure = index.ref(dead_letters) if dead_letters is not None else _function_dead_letters(index, functions)
+        found.append(index.entrypoint(
+            "event_consumer", primary, f"SNS topic {topic_label} -> Lambda {_function_titles(index, functions)}",
+            [lid for lid in (source.logical_id,) if lid], functions, source, source_service="sns",
+            failure_destination=failure))
+    return found
+
+
+def _bucket_notifications(index: _Index) -> list[Entrypoint]:
+    """S3 buckets that invoke Lambda functions on object events: the bucket's own
+    ``NotificationConfiguration``, or the ``Custom::S3BucketNotifications`` resource aws-cdk-lib writes."""
+    found: list[Entrypoint] = []
+    holders: list[tuple[str, Any, list[Any]]] = []
+    for bucket in index.by_type.get("AWS::S3::Bucket", []):
+        config = index.props(bucket).get("NotificationConfiguration")
+        lambdas = config.get("LambdaConfigurations") if isinstance(config, dict) else None
+        if isinstance(lambdas, list) and lambdas:
+            holders.append((bucket, {"Ref": bucket}, [c.get("Function") for c in lambdas if isinstance(c, dict)]))
+    for custom in index.by_type.get("Custom::S3BucketNotifications", []):
+        props = index.props(custom)
+        config = props.get("NotificationConfiguration")
+        lambdas = config.get("LambdaFunctionConfigurations") if isinstance(config, dict) else None
+        if isinstance(lambdas, list) and lambdas:
+            holders.append((custom, props.get("BucketName"),
+                            [c.get("LambdaFunctionArn") for c in lambdas if isinstance(c, dict)]))
+    for primary, bucket_value, arns in holders:
+        functions = list(dict.fromkeys(f for arn in arns for f in index.functions_in(arn)))
+        source = index.ref(bucket_value)
+        bucket_label = index.label(source.logical_id) if source.logical_id else source.text
+        found.append(index.entrypoint(
+            "event_consumer", primary, f"S3 bucket {bucket_label} -> Lambda {_function_titles(index, functions)}",
+            [lid for lid in (source.logical_id,) if lid], functions, source, source_service="s3",
+            failure_destination=_function_dead_letters(index, functions)))
+    return found
+
+
+def _starters(index: _Index, machine: str) -> list[tuple[str, str]]:
+    """What starts a state machine: (logical id, words) of the rules, schedules and API methods or
+    integrations that name it."""
+    found: list[tuple[str, str]] = []
+    for rule in index.by_type.get("AWS::Events::Rule", []):
+        props = index.props(rule)
+        targets = props.get("Targets")
+        if any(machine in _state_machines_in(index, t.get("Arn")) for t in targets or [] if isinstance(t, dict)):
+            what = "schedule" if props.get("ScheduleExpression") is not None else "rule"
+            found.append((rule, f"{what} {index.label(rule)}"))
+    for schedule in index.by_type.get("AWS::Scheduler::Schedule", []):
+        target = index.props(schedule).get("Target")
+        if isinstance(target, dict) and machine in _state_machines_in(index, target.get("Arn")):
+            found.append((schedule, f"schedule {index.label(schedule)}"))
+    for kind, prop in (("AWS::ApiGateway::Method", "Integration"), ("AWS::ApiGatewayV2::Integration", None)):
+        for lid in index.by_type.get(kind, []):
+            props = index.props(lid)
+            if machine in referenced_ids(props.get(prop) if prop else props):
+                api = target_id(props.get("RestApiId", props.get("ApiId")))
+                found.append((lid, f"API {index.label(api) if api else index.label(lid)}"))
+    return found
+
+
+def _workflows(index: _Index) -> list[Entrypoint]:
+    """Step Functions state machines, with what starts them and the functions their states invoke."""
+    found: list[Entrypoint] = []
+    for machine in index.by_type.get("AWS::StepFunctions::StateMachine", []):
+        resource = index.resources[machine]
+        if resource.construct_path and _PROVIDER_WAITER in resource.construct_path:
+            continue
+        props = index.props(machine)
+        definition = props.get("DefinitionString", props.get("Definition"))
+        functions = index.functions_in(definition) if definition is not None else []
+        starters = _starters(index, machine)
+        started = ", ".join(dict.fromkeys(words for _, words in starters))
+        title = f"Step Functions state machine {index.label(machine)}" + (f" (started by {started})" if started else "")
+        found.append(index.entrypoint("workflow", machine, title, [lid for lid, _ in starters], functions,
+                                      index.ref({"Ref": machine}), source_service="states"))
+    return found
+
+
+def _function_urls(index: _Index) -> list[Entrypoint]:
+    """Lambda Function URLs, whatever their auth type (``AWS_IAM`` ones are called by someone too)."""
+    found: list[Entrypoint] = []
+    for url in index.by_type.get("AWS::Lambda::Url", []):
+        props = index.props(url)
+        functions = index.functions_in(props.get("TargetFunctionArn"))
+        title = f"Function URL of Lambda {_function_titles(index, functions)} (auth {render(props.get('AuthType'))})"
+        found.append(index.entrypoint("function_url", url, title, [], functions, index.ref({"Ref": url}),
+                                      source_service="lambda"))
+    return found
+
+
+def _load_balancer_targets(index: _Index) -> list[Entrypoint]:
+    """Application Load Balancer target groups of Lambda functions, with the listeners that use them."""
+    found: list[Entrypoint] = []
+    for group in index.by_type.get("AWS::ElasticLoadBalancingV2::TargetGroup", []):
+        props = index.props(group)
+        if props.get("TargetType") != "lambda":
+            continue
+        targets = props.get("Targets")
+        ids = [t.get("Id") for t in targets if isinstance(t, dict)] if isinstance(targets, list) else []
+        functions = list(dict.fromkeys(f for target in ids for f in index.functions_in(target)))
+        listeners = [lid for kind in _LISTENER_TYPES for lid in index.by_type.get(kind, [])
+                     if group in referenced_ids([index.props(lid).get(key) for key in ("Actions", "DefaultActions")])]
+        title = f"load balancer target group {index.label(group)} -> Lambda {_function_titles(index, functions)}"
+        found.append(index.entrypoint("load_balancer", group, title, listeners, functions, index.ref({"Ref": group}),
+                                      source_service="elasticloadbalancing"))
+    return found
+
+
+def _graphql_apis(index: _Index) -> list[Entrypoint]:
+    """AppSync GraphQL APIs, with the Lambda functions of their data sources."""
+    found: list[Entrypoint] = []
+    for api in index.by_type.get("AWS::AppSync::GraphQLApi", []):
+        sources = _owned(index, "AWS::AppSync::DataSource", "ApiId", api)
+        functions = list(dict.fromkeys(f for source in sources
+                                       for f in index.functions_in(index.props(source).get("LambdaConfig"))))
+        name = as_text(index.props(api).get("Name")) or index.label(api)
+        found.append(index.entrypoint("graphql_api", api, f"GraphQL API {name}", sources, functions,
+                                      index.ref({"Ref": api}), source_service="appsync"))
+    return found
+
+
+def _websocket_apis(index: _Index) -> list[Entrypoint]:
+    """API Gateway WebSocket API stages, with the functions their integrations invoke."""
+    found: list[Entrypoint] = []
+    for stage in index.by_type.get("AWS::ApiGatewayV2::Stage", []):
+        props = index.props(stage)
+        api = target_id(props.get("ApiId"))
+        api_props = index.props(api)
+        if api_props.get("ProtocolType") != "WEBSOCKET":
+            continue
+        integrations = _owned(index, "AWS::ApiGatewayV2::Integration", "ApiId", api or "")
+        functions = list(dict.fromkeys(f for integration in integrations
+                                       for f in index.functions_in(index.props(integration).get("IntegrationUri"))))
+        name = as_text(api_props.get("Name")) or (index.label(api) if api else render(props.get("ApiId")))
+        found.append(index.entrypoint(
+            "websocket_api", stage, f"WebSocket API {name}, stage {render(props.get('StageName'))}",
+            [api] if api and api in index.resources else [], functions, index.ref(props.get("ApiId")),
+            source_service="apigateway"))
+    return found
+
 
 def detect_entrypoints(stack: str, resources: Mapping[str, Resource],
                        stack_path: str | None = None) -> tuple[Entrypoint, ...]:
@@ -450,6 +656,9 @@ def detect_entrypoints(stack: str, resources: Mapping[str, Resource],
     ``stack_path`` (the stack's construct path) shortens the names in titles."""
     index = _Index(stack, resources, stack_path)
     found = _rest_apis(index) + _http_apis(index) + _event_source_mappings(index) + _rules_and_schedules(index)
+    found += _other_rule_targets(index) + _topic_subscribers(index) + _bucket_notifications(index)
+    found += _workflows(index) + _function_urls(index) + _load_balancer_targets(index) + _graphql_apis(index)
+    found += _websocket_apis(index)
     return tuple(sorted(found, key=lambda e: e.logical_id))
 
 

@@ -77,7 +77,33 @@ CUSTOMER_SIGNALS: Mapping[EntrypointKind, tuple[CustomerSignal, ...]] = {
         CustomerSignal("AWS/SNS", None, "failure_destination", "records sent to the failure destination"),
     ),
     "scheduled_job": _JOB_SIGNALS,
-    "event_consumer": _JOB_SIGNALS,
+    "event_consumer": (
+        CustomerSignal("AWS/Lambda", frozenset({"AsyncEventsDropped", "AsyncEventAge"}), "function",
+                       "events dropped or delivered late by the function's event queue"),
+        *_JOB_SIGNALS,
+    ),
+    "workflow": (
+        CustomerSignal("AWS/States", frozenset({"ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted",
+                                                "ExecutionTime"}), "source",
+                       "failed, timed-out, aborted or slow executions"),
+    ),
+    "function_url": (
+        CustomerSignal("AWS/Lambda", frozenset({"Url5xxCount", "UrlRequestLatency"}), "function",
+                       "server errors or latency of the Function URL"),
+    ),
+    "load_balancer": (
+        CustomerSignal("AWS/ApplicationELB", frozenset({"HTTPCode_Target_5XX_Count", "LambdaInternalError",
+                                                        "LambdaUserError", "TargetResponseTime"}), "source",
+                       "server errors or latency of the target group"),
+    ),
+    "graphql_api": (
+        CustomerSignal("AWS/AppSync", frozenset({"5XXError", "Latency"}), "source",
+                       "server errors or latency of the GraphQL API"),
+    ),
+    "websocket_api": (
+        CustomerSignal("AWS/ApiGateway", frozenset({"ExecutionError", "IntegrationError", "IntegrationLatency"}),
+                       "source", "failed or slow messages of the WebSocket API"),
+    ),
 }
 
 _SQS_INTERNAL = frozenset({
@@ -100,12 +126,13 @@ INTERNAL_METRICS: Mapping[str, frozenset[str] | None] = {
     "AWS/RDS": None,
 }
 
-#: Metrics that count errors or failures.
+#: Metrics that count errors or failures. Not ``AWS/Events`` ``FailedInvocations``: it counts events
+#: that failed permanently, after EventBridge's retries, like arrivals on a dead-letter queue.
 ERROR_COUNT_METRICS = frozenset({
     ("AWS/Lambda", "Errors"), ("AWS/Lambda", "DeadLetterErrors"), ("AWS/Lambda", "DestinationDeliveryFailures"),
     ("AWS/ApiGateway", "5XXError"), ("AWS/ApiGateway", "4XXError"), ("AWS/ApiGateway", "5xx"),
     ("AWS/ApiGateway", "4xx"), ("AWS/DynamoDB", "SystemErrors"), ("AWS/DynamoDB", "UserErrors"),
-    ("AWS/Events", "FailedInvocations"), ("AWS/Events", "InvocationsFailedToBeSentToDlq"),
+    ("AWS/Events", "InvocationsFailedToBeSentToDlq"),
     ("AWS/States", "ExecutionsFailed"), ("AWS/SNS", "NumberOfNotificationsFailed"),
 })
 #: Statistics that count (rather than average) a metric.

@@ -9,15 +9,26 @@ from ..wording import listing
 
 __all__ = ["CONSTRUCTS", "listing", "resource_kind"]
 
-#: The construct of this library that alarms each kind of entrypoint, as a line of code.
+#: The construct of this library that alarms each kind of entrypoint, as a line of code (its class is
+#: ``metadata.CONSTRUCT_OF_KIND``), or ``cover_entrypoints(self, ...)``.
 CONSTRUCTS: dict[EntrypointKind, str] = {
     "api": "ApiAlarms(self, 'ApiAlarms', api=..., availability=AvailabilitySlo(target=99.9), routing=...)",
     "queue_consumer": "QueueConsumerAlarms(self, 'QueueAlarms', queue=..., freshness=FreshnessSlo(...), routing=...)",
     "stream_consumer": "StreamConsumerAlarms(self, 'StreamAlarms', function=..., freshness=FreshnessSlo(...), "
                        "routing=...)",
     "scheduled_job": "ScheduledJobAlarms(self, 'JobAlarms', rule=..., function=..., routing=...)",
-    "event_consumer": "an alarm on the rule's FailedInvocations or on the target's dead-letter queue, "
-                      "with an action that notifies",
+    "event_consumer": "EventConsumerAlarms(self, 'EventAlarms', function=..., source=<the topic, bucket or rule>, "
+                      "freshness=FreshnessSlo(...), routing=...)",
+    "workflow": "WorkflowAlarms(self, 'WorkflowAlarms', state_machine=..., availability=AvailabilitySlo(target=99.9), "
+                "routing=...)",
+    "function_url": "FunctionUrlAlarms(self, 'UrlAlarms', url=..., availability=AvailabilitySlo(target=99.9), "
+                    "routing=...)",
+    "load_balancer": "LoadBalancerTargetAlarms(self, 'TargetAlarms', target_group=..., "
+                     "availability=AvailabilitySlo(target=99.9), routing=...)",
+    "graphql_api": "GraphqlApiAlarms(self, 'GraphqlAlarms', api=..., availability=AvailabilitySlo(target=99.9), "
+                   "routing=...)",
+    "websocket_api": "WebSocketApiAlarms(self, 'WebSocketAlarms', api=..., stage=..., "
+                     "availability=AvailabilitySlo(target=99.9), routing=...)",
 }
 
 

@@ -91,7 +91,8 @@ def _job(stack: Stack, job: Entrypoint) -> DetectedEntrypoint:
 def detected_entrypoints(stack: Stack) -> list[DetectedEntrypoint]:
     """Every customer-facing entrypoint of one stack, in a stable order."""
     apis = {api.logical_id for api in stack.apis}
-    found = [_api(stack, api) for api in stack.apis]
+    # A WebSocket API's stages are entrypoints of their own kind (websocket_api), shown below.
+    found = [_api(stack, api) for api in stack.apis if api.protocol != "WEBSOCKET"]
     for entrypoint in stack.entrypoints:
         source = entrypoint.source
         if entrypoint.kind == "api":
@@ -99,6 +100,10 @@ def detected_entrypoints(stack: Stack) -> list[DetectedEntrypoint]:
                 found.append(_lone_stage(stack, entrypoint))
         elif entrypoint.kind in ("queue_consumer", "stream_consumer") and source is not None:
             found.append(_consumer(stack, entrypoint, source))
-        elif entrypoint.kind in ("scheduled_job", "event_consumer"):
+        elif entrypoint.kind == "scheduled_job" or (
+                entrypoint.kind == "event_consumer" and entrypoint.source_service == "events" and entrypoint.functions):
             found.append(_job(stack, entrypoint))
+        else:  # the other kinds (issue 13): as the model words them
+            found.append(_shown(stack, entrypoint.logical_id, entrypoint.kind, entrypoint.title,
+                                [*entrypoint.resources, *entrypoint.functions]))
     return sorted(found, key=lambda e: e.key)

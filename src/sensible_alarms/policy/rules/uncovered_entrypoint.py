@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...metadata import CONSTRUCT_OF_KIND
 from ...model import AlarmModel
 from ..catalogue import CUSTOMER_SIGNALS, stacks
 from ..finding import Finding, Rule, finding
@@ -36,16 +37,16 @@ RULE = Rule(
     id=ID,
     title="Every customer-facing entrypoint has a customer-impact alarm that notifies",
     rationale=(
-        "An API, queue consumer, stream consumer or scheduled job is where customers feel a failure. "
+        "An API, consumer, workflow or scheduled job is where customers feel a failure. "
         "Without an alarm on what they feel (failed and slow requests, work waiting too long or lost, "
         "jobs not done), the team learns about an outage from its customers; per-resource alarms on "
         "the functions and tables behind it page for things customers never notice and still miss "
         "what they do."
     ),
     fix=(
-        "Wrap the entrypoint in the construct for its kind (ApiAlarms, QueueConsumerAlarms, "
-        "StreamConsumerAlarms, ScheduledJobAlarms) with an SLO in customer terms, or give it an alarm "
-        "on its customer signal whose actions notify someone."
+        "Wrap the entrypoint in the construct for its kind (" + ", ".join(CONSTRUCT_OF_KIND.values())
+        + ") with an SLO in customer terms, cover a whole stack with cover_entrypoints(stack, routing=...), "
+        "or give it an alarm on its customer signal whose actions notify someone."
     ),
     check=check,
 )

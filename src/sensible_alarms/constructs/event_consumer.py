@@ -1,0 +1,163 @@
+"""EventConsumerAlarms: a Lambda function that an SNS topic, an S3 bucket or an EventBridge rule
+invokes asynchronously (or a rule that delivers to another target), alarmed on what customers feel."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from .._durations import words
+from .._jsii_types import is_function, is_topic
+from ..routing import AlarmRouting
+from ..slo import FreshnessSlo
+from ..urgency import Urgency
+from .entrypoint import EntrypointAlarms
+from .signals import ARRIVAL_QUIET_MINUTES
+
+__all__ = ["EventConsumerAlarms"]
+
+_DEFAULT_SUSTAIN_MINUTES = 3
+_ONE_MINUTE = cdk.Duration.minutes(1)
+
+
+class EventConsumerAlarms(EntrypointAlarms):
+    """Customer-impact alarms of an asynchronous event consumer: a Lambda function invoked by an SNS
+    subscription, an S3 bucket notification or an EventBridge rule (on the default bus or another).
+
+    * Events given up on (`dropped_urgency`): Lambda's ``AsyncEventsDropped``, the events its
+      asynchronous queue discarded without a successful run: every retry failed, or the event grew
+      older than the function's maximum event age. It counts them whether or not an on-failure
+      destination or dead-letter queue receives a copy, and only this function's, so it is the
+      signal (a destination queue's arrivals miss drops when none is set, and count other senders'
+      messages when one is shared). For a rule, also ``AWS/Events`` ``FailedInvocations``: events the
+      rule could not deliver to its targets at all. Each new drop notifies again after a quiet
+      spell of 15 minutes.
+    * Late events (HIGH): ``AsyncEventAge``, the time between Lambda queueing an event and running
+      it, stays above the FreshnessSlo's max age for `sustain_minutes` minutes: throttling or
+      retries are delaying customers' events.
+
+    A rule with targets other than Lambda functions (a queue, a topic, another bus) is covered by
+    passing the rule and no `function`: it gets the ``FailedInvocations`` signal only.
+
+    :param source: what sends the events: an ``aws_sns.Topic``, an ``aws_s3.Bucket`` or an
+        ``aws_events.Rule``. A rule must have at least one target, and `function` among them.
+    :param function: the Lambda function that consumes them. Default: none, for a rule whose
+        targets are not Lambda functions; required for a topic or a bucket.
+    :param routing: where notifications go.
+    :param freshness: how long after it was sent an event may wait before it is processed.
+    :param dropped_urgency: urgency of an event given up on. Default: HIGH.
+    :param sustain_minutes: how long the event age must stay above the max age. Default: 3 minutes.
+    :param runbook_url: link written into every alarm description. Default: none.
+    """
+
+    _kind = "event_consumer"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        source: sns.ITopic | s3.IBucket | events.Rule,
+        routing: AlarmRouting,
+        freshness: FreshnessSlo,
+        function: lambda_.IFunction | None = None,
+        dropped_urgency: Urgency = Urgency.HIGH,
+        sustain_minutes: int = _DEFAULT_SUSTAIN_MINUTES,
+        runbook_url: str | None = None,
+    ) -> None:
+        super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        if function is not None and not is_function(function):
+            raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
+                             "function", type(function).__name__)
+        if not isinstance(freshness, FreshnessSlo):
+            raise self._fail(f"'freshness' must be a FreshnessSlo (got {freshness!r})", "freshness", freshness)
+        if not isinstance(dropped_urgency, Urgency):
+            raise self._fail(f"'dropped_urgency' must be an Urgency (got {dropped_urgency!r})",
+                             "dropped_urgency", dropped_urgency)
+        if isinstance(sustain_minutes, bool) or not isinstance(sustain_minutes, int) \
+                or not 1 <= sustain_minutes <= 60:
+            raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
+                             "sustain_minutes", sustain_minutes)
+        what = self._check_source(source, function)
+        slo = freshness.describe()
+        dropped: list[cw.Alarm] = []
+        if function is not None:
+            dropped.append(self._add_member(
+                id="DroppedEvents", signal="dropped-events", title="Events dropped after every retry",
+                urgency=dropped_urgency,
+                impact=f"Events from {what} to {self.entrypoint_name} were given up on after every retry or "
+                       "when they grew too old: a customer's work was not done.",
+                slo=slo,
+                metric=function.metric("AsyncEventsDropped", statistic="Sum", period=_ONE_MINUTE),
+                threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
+            ))
+        if isinstance(source, events.Rule):
+            dropped.append(self._add_member(
+                id="FailedDeliveries", signal="failed-invocations", title="Events the rule failed to deliver",
+                urgency=dropped_urgency,
+                impact=f"The rule {source.node.id} could not deliver events to {self.entrypoint_name}'s "
+                       "targets after every retry: a customer's work was not done.",
+                slo=slo,
+                metric=cw.Metric(namespace="AWS/Events", metric_name="FailedInvocations",
+                                 dimensions_map={"RuleName": source.rule_name}, statistic="Sum", period=_ONE_MINUTE),
+                threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
+            ))
+        self._add_rule(dropped_urgency, self._any_of(dropped))
+        if function is not None:
+            max_age = freshness.max_age_seconds
+            late = self._add_member(
+                id="EventAge", signal="event-age", title="Age of events when the function runs",
+                urgency=Urgency.HIGH,
+                impact=f"Events from {what} have waited over {words(max_age)} for {self.entrypoint_name} for "
+                       f"{sustain_minutes} min: customers' work is badly delayed.",
+                slo=slo,
+                # AsyncEventAge is in milliseconds.
+                metric=function.metric("AsyncEventAge", statistic="Maximum", period=_ONE_MINUTE),
+                threshold=max_age * 1000, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=sustain_minutes, datapoints_to_alarm=sustain_minutes,
+            )
+            self._add_rule(Urgency.HIGH, self._any_of([late]))
+        lost = " or lost" if dropped_urgency is Urgency.HIGH else ""
+        self._add_notifiers({
+            Urgency.HIGH: f"Customers' events sent to {self.entrypoint_name} are badly delayed{lost}.",
+            Urgency.LOW: f"Customers' events sent to {self.entrypoint_name} were given up on.",
+        }, slo)
+
+    def _check_source(self, source: object, function: lambda_.IFunction | None) -> str:
+        """Words for the source, once it is known to send events to `function`."""
+        if isinstance(source, events.Rule):
+            cfn_rule = source.node.default_child
+            assert isinstance(cfn_rule, events.CfnRule)
+            stack = cdk.Stack.of(self)
+            targets = stack.resolve(cfn_rule.targets) or []
+            if not targets:
+                raise self._fail(
+                    f"the rule {source.node.path} has no target, so no event reaches a consumer; add "
+                    "rule.add_target(...) before creating the alarms", "source", source.node.path)
+            if function is not None:
+                function_arn = stack.resolve(function.function_arn)
+                if not any(target.get("arn", target.get("Arn")) == function_arn for target in targets):
+                    raise self._fail(
+                        f"the rule {source.node.path} has no target that invokes {function.node.path}; add "
+                        "rule.add_target(aws_events_targets.LambdaFunction(function))", "function",
+                        function.node.path)
+            return f"the rule {source.node.id}"
+        if function is None:
+            raise self._fail(
+                f"'function' is required for a {type(source).__name__} source: its events are alarmed at the "
+                "function that consumes them", "function", None)
+        if is_topic(source):
+            return f"the topic {source.node.id}"  # type: ignore[attr-defined]
+        if isinstance(source, s3.BucketBase):
+            return f"the bucket {source.node.id}"
+        kind = type(source).__name__
+        raise self._fail(
+            f"'source' must be an aws_sns topic, an aws_s3 bucket or an aws_events.Rule (got {kind}); a queue "
+            "is QueueConsumerAlarms' and a stream StreamConsumerAlarms'", "source", kind)

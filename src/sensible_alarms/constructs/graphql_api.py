@@ -1,0 +1,61 @@
+"""GraphqlApiAlarms: an AppSync GraphQL API, alarmed on the availability and latency its clients see."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_cloudwatch as cw
+from constructs import Construct
+
+from ..routing import AlarmRouting
+from ..slo import AvailabilitySlo, LatencySlo
+from .request_burn_rates import RequestMetrics
+from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
+
+__all__ = ["GraphqlApiAlarms"]
+
+
+class GraphqlApiAlarms(RequestEntrypointAlarms):
+    """Customer-impact alarms of an AppSync GraphQL API.
+
+    Availability: ``5XXError`` as a share of the API's requests; latency: ``Latency`` against the
+    LatencySlo; both as multi-window burn rates like ``ApiAlarms``. AppSync's ``Requests`` metric is
+    per account and Region, not per API, so the requests are counted as the samples of the API's
+    ``Latency`` (one per request).
+
+    :param api: the ``aws_appsync.GraphqlApi``.
+    :param routing: where notifications go.
+    :param availability: the availability SLO.
+    :param latency: the latency SLO. Default: latency is not alarmed.
+    :param min_failed_requests: a long burn-rate window counts only once it holds at least this many
+        failed (or slow) requests. Default: 10.
+    :param runbook_url: link written into every alarm description. Default: none.
+    """
+
+    _kind = "graphql_api"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api: appsync.GraphqlApi,
+        routing: AlarmRouting,
+        availability: AvailabilitySlo,
+        latency: LatencySlo | None = None,
+        min_failed_requests: int = DEFAULT_MIN_FAILED_REQUESTS,
+        runbook_url: str | None = None,
+    ) -> None:
+        super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        if not isinstance(api, appsync.GraphqlApi):
+            raise self._fail(f"'api' must be an aws_appsync.GraphqlApi (got {type(api).__name__}); an imported "
+                             "API is alarmed in the stack that defines it", "api", type(api).__name__)
+        dimensions = {"GraphQLAPIId": api.api_id}
+
+        def metric(name: str, statistic: str = "Sum") -> cw.Metric:
+            return cw.Metric(namespace="AWS/AppSync", metric_name=name, dimensions_map=dimensions,
+                             statistic=statistic)
+
+        self._alarm_requests(
+            RequestMetrics(failed=lambda: metric("5XXError"), requests=lambda: metric("Latency", "SampleCount"),
+                           latency=lambda statistic: metric("Latency", statistic)),
+            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests")

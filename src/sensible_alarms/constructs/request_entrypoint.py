@@ -1,0 +1,55 @@
+"""What the request/response entrypoint constructs of the newer kinds share: their SLO arguments
+checked the same way, burn-rate members from ``request_burn_rates``, and one composite per urgency."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..burn_rate import BURN_RATE_WINDOWS
+from ..slo import AvailabilitySlo, LatencySlo
+from ..urgency import Urgency
+from .entrypoint import EntrypointAlarms
+from .request_burn_rates import RequestMetrics, add_request_burn_rates
+
+if TYPE_CHECKING:
+    from constructs import Construct
+
+    from ..routing import AlarmRouting
+
+__all__ = ["DEFAULT_MIN_FAILED_REQUESTS", "RequestEntrypointAlarms"]
+
+DEFAULT_MIN_FAILED_REQUESTS = 10
+
+
+class RequestEntrypointAlarms(EntrypointAlarms):
+    """Base of FunctionUrlAlarms, LoadBalancerTargetAlarms, GraphqlApiAlarms and WebSocketApiAlarms.
+    Not used directly."""
+
+    def __init__(self, scope: Construct, id: str, *, routing: AlarmRouting, runbook_url: str | None) -> None:
+        super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
+
+    def _alarm_requests(self, metrics: RequestMetrics, *, availability: object, latency: object,
+                        min_failed_requests: object, what: str) -> None:
+        """Check the SLO arguments, add the burn-rate members and the composites. `what` names the
+        requests in the composites' texts (``requests``, ``messages``)."""
+        if not isinstance(availability, AvailabilitySlo):
+            raise self._fail(f"'availability' must be an AvailabilitySlo (got {availability!r})",
+                             "availability", availability)
+        if latency is not None and not isinstance(latency, LatencySlo):
+            raise self._fail(f"'latency' must be a LatencySlo or None (got {latency!r})", "latency", latency)
+        if isinstance(min_failed_requests, bool) or not isinstance(min_failed_requests, int) \
+                or min_failed_requests < 1:
+            raise self._fail(
+                f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
+                "min_failed_requests", min_failed_requests)
+        add_request_burn_rates(self, metrics, availability=availability, latency=latency,
+                               min_failed_requests=min_failed_requests)
+        slo_text = availability.describe() + (f"; {latency.describe()}" if latency else "")
+        failing = f"failing or slow {what}" if latency else f"failing {what}"
+        self._add_notifiers({
+            Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {failing} are spending the "
+                          "error budget fast enough to exhaust it within days.",
+            Urgency.LOW: f"Customers of {self.entrypoint_name} see {failing} at a rate that, if it continues, "
+                         "misses the SLO this period.",
+        }, slo_text)

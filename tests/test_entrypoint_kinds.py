@@ -1,0 +1,276 @@
+"""The constructs of the newer entrypoint kinds (async event consumers, workflows, Function URLs, ALB
+targets, GraphQL and WebSocket APIs) and cover_entrypoints: their alarms as reviewed snapshots, their
+errors on bad input, and what the one-line helper chooses and leaves alone."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from cdk_support import ALARM_TYPES, ROOT, resources_of, synth
+from sensible_alarms import (
+    AlarmRouting,
+    AvailabilitySlo,
+    EntrypointDefaults,
+    EventConsumerAlarms,
+    FreshnessSlo,
+    FunctionUrlAlarms,
+    LatencySlo,
+    LoadBalancerTargetAlarms,
+    QueueConsumerAlarms,
+    SensibleAlarmsError,
+    WebSocketApiAlarms,
+    WorkflowAlarms,
+    cover_entrypoints,
+)
+from sensible_alarms.metadata import CONSTRUCT_OF_KIND, METADATA_KEY
+
+if TYPE_CHECKING:
+    from syrupy.assertion import SnapshotAssertion
+
+EXAMPLE = ROOT / "examples" / "payments_service"
+#: The constructs of the explicit example stack that this issue added, by construct id.
+NEW_CONSTRUCTS = ("ChargebacksAlarms", "DisputesAlarms", "StatementsAlarms", "SettlementAlarms", "WebhookAlarms",
+                  "StorefrontAlarms", "PaymentsGraphqlAlarms", "LiveStatusAlarms")
+HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
+
+
+def _payments(alarms: str) -> cdk.Stack:
+    sys.path.insert(0, str(EXAMPLE))
+    try:
+        from payments_stack import PaymentsStack
+    finally:
+        sys.path.remove(str(EXAMPLE))
+    return PaymentsStack(cdk.App(), f"Payments{alarms.title()}", alarms=alarms,  # type: ignore[arg-type]
+                         synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False))
+
+
+@pytest.fixture(scope="module")
+def explicit_template() -> dict[str, Any]:
+    return synth(_payments("explicit"))
+
+
+@pytest.fixture(scope="module")
+def covered_template() -> dict[str, Any]:
+    return synth(_payments("cover"))
+
+
+@pytest.fixture
+def json_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+def _alarms_of(template: dict[str, Any], construct: str) -> dict[str, dict[str, Any]]:
+    """Alarm resources (type, properties, metadata) of one construct of the stack, by logical id."""
+    return {lid: {"Type": r["Type"], "Properties": r["Properties"], "Metadata": r["Metadata"][METADATA_KEY]}
+            for lid, r in resources_of(template, *ALARM_TYPES).items()
+            if f"/{construct}/" in r["Metadata"][METADATA_KEY]["entrypoint"] + "/"}
+
+
+@pytest.mark.parametrize("construct", NEW_CONSTRUCTS)
+def test_each_new_construct_writes_its_reviewed_alarms(explicit_template, construct, json_snapshot):
+    """Each construct's alarms and composites, properties and metadata, as a reviewed JSON snapshot."""
+    alarms = _alarms_of(explicit_template, construct)
+    assert alarms
+    assert json_snapshot == alarms
+
+
+@pytest.mark.parametrize("construct", NEW_CONSTRUCTS)
+def test_each_new_construct_notifies_once_per_urgency_through_a_composite(explicit_template, construct):
+    """Members have no actions; one composite per urgency notifies; every description says what customers
+    feel, the urgency, the SLO and the runbook."""
+    alarms = _alarms_of(explicit_template, construct)
+    members = [a for a in alarms.values() if a["Metadata"]["role"] == "member"]
+    notifiers = [a for a in alarms.values() if a["Metadata"]["role"] == "notifier"]
+    assert all(a["Properties"]["ActionsEnabled"] is False and "AlarmActions" not in a["Properties"] for a in members)
+    assert sorted(a["Metadata"]["urgency"] for a in notifiers) == sorted({a["Metadata"]["urgency"] for a in members})
+    for alarm in alarms.values():
+        lines = alarm["Properties"]["AlarmDescription"].splitlines()
+        assert [line.split(":")[0] for line in lines] == ["Customer impact", "Urgency", "SLO", "Runbook"]
+        assert lines[3].startswith("Runbook: https://runbooks.example.com/payments/")
+
+
+def test_cover_entrypoints_chooses_the_construct_of_each_kind(covered_template, json_snapshot):
+    """What the one line added: per entrypoint, the construct (by its metadata's kind) and the SLO it chose,
+    all under CoveredEntrypoints, as a reviewed snapshot."""
+    chosen: dict[str, dict[str, str]] = {}
+    for resource in resources_of(covered_template, *ALARM_TYPES).values():
+        meta = resource["Metadata"][METADATA_KEY]
+        if meta["role"] == "notifier":
+            entry = chosen.setdefault(meta["entrypoint"], {"construct": CONSTRUCT_OF_KIND[meta["entrypointKind"]],
+                                                           "slo": meta["slo"]})
+            entry[meta["urgency"]] = meta["customerImpact"]
+    assert all("/CoveredEntrypoints/" in path for path in chosen)
+    assert len(chosen) == 14
+    assert json_snapshot == chosen
+
+
+def test_cover_entrypoints_leaves_an_explicitly_alarmed_entrypoint_alone():
+    """A queue alarmed by hand before the call is not alarmed again; the other entrypoints are covered,
+    and a second call adds nothing."""
+    stack = cdk.Stack(cdk.App(), "Partly")
+    routing = AlarmRouting(stack, "Routing")
+    dead = sqs.Queue(stack, "Dead")
+    queue = sqs.Queue(stack, "Work", dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=dead))
+    from aws_cdk import aws_lambda_event_sources as sources
+    _function(stack, "Worker").add_event_source(sources.SqsEventSource(queue))
+    topic = sns.Topic(stack, "Events")
+    from aws_cdk import aws_sns_subscriptions as subscriptions
+    topic.add_subscription(subscriptions.LambdaSubscription(_function(stack, "Listener")))
+    QueueConsumerAlarms(stack, "WorkAlarms", queue=queue, routing=routing,
+                        freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5)))
+
+    added = cover_entrypoints(stack, routing=routing, defaults=EntrypointDefaults())
+    assert [(type(c).__name__, c.node.path) for c in added] == [
+        ("EventConsumerAlarms", "Partly/CoveredEntrypoints/ListenerAlarms")]
+    assert cover_entrypoints(stack, routing=routing) == []
+
+
+def _function(stack: cdk.Stack, name: str) -> lambda_.Function:
+    return lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
+                            code=lambda_.Code.from_inline(HANDLER))
+
+
+# -- bad input: a clear error naming the construct path, the field and the value -----------------------
+
+@pytest.fixture
+def bare() -> tuple[cdk.Stack, AlarmRouting]:
+    stack = cdk.Stack(cdk.App(), "Bad")
+    return stack, AlarmRouting(stack, "Routing")
+
+
+def _error(build: Any) -> SensibleAlarmsError:
+    with pytest.raises(SensibleAlarmsError) as caught:
+        build()
+    return caught.value
+
+
+def test_a_rule_with_no_target_is_refused(bare):
+    """EventConsumerAlarms on a rule without targets says no event reaches a consumer."""
+    stack, routing = bare
+    rule = events.Rule(stack, "Orphan", event_pattern=events.EventPattern(source=["x"]))
+    error = _error(lambda: EventConsumerAlarms(stack, "A", source=rule, routing=routing,
+                                               freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5))))
+    assert "Bad/A" in str(error)
+    assert "has no target" in str(error)
+    assert error.prop == "source"
+
+
+def test_a_rule_that_does_not_invoke_the_function_is_refused(bare):
+    """A function that is not among the rule's targets is an error naming both."""
+    stack, routing = bare
+    rule = events.Rule(stack, "Other", event_pattern=events.EventPattern(source=["x"]))
+    rule.add_target(targets.SqsQueue(sqs.Queue(stack, "Q")))
+    error = _error(lambda: EventConsumerAlarms(stack, "A", source=rule, function=_function(stack, "F"),
+                                               routing=routing,
+                                               freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5))))
+    assert "Bad/F" in str(error)
+    assert error.prop == "function"
+
+
+def test_a_rule_to_another_target_gets_the_rule_signal_only(bare):
+    """A rule delivering to a queue is alarmed on FailedInvocations alone, no Lambda metric."""
+    stack, routing = bare
+    rule = events.Rule(stack, "ToQueue", event_pattern=events.EventPattern(source=["x"]))
+    rule.add_target(targets.SqsQueue(sqs.Queue(stack, "Q")))
+    alarms = EventConsumerAlarms(stack, "A", source=rule, routing=routing,
+                                 freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5)))
+    assert [m.signal for m in alarms.members] == ["failed-invocations"]
+
+
+def test_a_queue_is_not_an_event_source(bare):
+    """A queue passed as an event consumer's source is refused and pointed to QueueConsumerAlarms."""
+    stack, routing = bare
+    error = _error(lambda: EventConsumerAlarms(stack, "A", source=sqs.Queue(stack, "Q"),  # type: ignore[arg-type]
+                                               function=_function(stack, "F"), routing=routing,
+                                               freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5))))
+    assert "QueueConsumerAlarms" in str(error)
+    assert error.prop == "source"
+    assert error.value == "Queue"
+
+
+def test_a_topic_consumer_needs_its_function(bare):
+    """An SNS topic with no function given is refused: the events are alarmed at their consumer."""
+    stack, routing = bare
+    error = _error(lambda: EventConsumerAlarms(stack, "A", source=sns.Topic(stack, "T"), routing=routing,
+                                               freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5))))
+    assert error.prop == "function"
+
+
+def test_a_state_machine_imported_by_arn_is_refused(bare):
+    """An imported state machine is refused, with where to alarm it instead."""
+    stack, routing = bare
+    imported = sfn.StateMachine.from_state_machine_arn(
+        stack, "Imported", "arn:aws:states:us-east-1:111111111111:stateMachine:other")
+    error = _error(lambda: WorkflowAlarms(stack, "A", state_machine=imported,  # type: ignore[arg-type]
+                                          routing=routing, availability=AvailabilitySlo(target=99.9)))
+    assert "imported by ARN" in str(error)
+    assert error.prop == "state_machine"
+
+
+def test_a_function_url_with_iam_auth_is_alarmed_like_any_other(bare):
+    """IAM auth is documented behaviour, not an error: the same burn-rate members as a public URL."""
+    stack, routing = bare
+    url = _function(stack, "F").add_function_url(auth_type=lambda_.FunctionUrlAuthType.AWS_IAM)
+    alarms = FunctionUrlAlarms(stack, "A", url=url, routing=routing, availability=AvailabilitySlo(target=99.9),
+                               latency=LatencySlo(threshold=cdk.Duration.millis(300), target=99.0))
+    assert sorted({m.signal for m in alarms.members}) == ["availability", "latency"]
+    assert len(alarms.members) == 12
+
+
+def test_a_function_url_of_another_function_is_refused(bare):
+    """Passing a function that the URL does not front is an error naming both."""
+    stack, routing = bare
+    url = _function(stack, "F").add_function_url()
+    error = _error(lambda: FunctionUrlAlarms(stack, "A", url=url, function=_function(stack, "G"), routing=routing,
+                                             availability=AvailabilitySlo(target=99.9)))
+    assert "is not the URL of Bad/G" in str(error)
+    assert error.prop == "function"
+
+
+def test_wrong_kinds_of_resource_are_refused(bare):
+    """Each request construct refuses a resource of another kind, naming the type it got."""
+    stack, routing = bare
+    queue = sqs.Queue(stack, "Q")
+    slo = AvailabilitySlo(target=99.9)
+    for build, prop in (
+        (lambda: FunctionUrlAlarms(stack, "U", url=queue, routing=routing, availability=slo), "url"),
+        (lambda: LoadBalancerTargetAlarms(stack, "L", target_group=queue, routing=routing, availability=slo),
+         "target_group"),
+        (lambda: WebSocketApiAlarms(stack, "W", stage=queue, routing=routing, availability=slo), "stage"),
+        (lambda: WorkflowAlarms(stack, "S", state_machine=queue, routing=routing, availability=slo),
+         "state_machine"),
+    ):
+        error = _error(build)
+        assert (error.prop, error.value) == (prop, "Queue"), str(error)
+
+
+def test_a_target_group_of_instances_is_refused(bare):
+    """An ALB target group whose targets are not Lambda functions is refused with its target type."""
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+    stack, routing = bare
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0)
+    group = elbv2.ApplicationTargetGroup(stack, "Instances", vpc=vpc, port=80, target_type=elbv2.TargetType.IP)
+    error = _error(lambda: LoadBalancerTargetAlarms(stack, "L", target_group=group, routing=routing,
+                                                    availability=AvailabilitySlo(target=99.9)))
+    assert "'ip'" in str(error)
+    assert error.prop == "target_group"
+
+
+def test_cover_entrypoints_refuses_what_is_not_routing(bare):
+    """cover_entrypoints checks its arguments like the constructs do."""
+    stack, _ = bare
+    error = _error(lambda: cover_entrypoints(stack, routing="oncall"))  # type: ignore[arg-type]
+    assert error.prop == "routing"
+
