@@ -84,29 +84,21 @@ def test_review_lists_the_same_entrypoints_and_coverage_as_check(assembly):
     assert len(uncovered) == (sum(KINDS.values()) if variant == "none" else 0)
 
 
-def test_explain_names_every_entrypoint_and_what_alarms_it(assembly):
-    """explain lists, for a covered variant, one entrypoint per detected entrypoint, each alarmed by
-    the construct of its kind; for the bare stack, each uncovered entrypoint (once explain reads the
-    model, issue 11)."""
+def test_explain_agrees_with_check_on_every_entrypoint(assembly):
+    """explain lists every entrypoint the model detects, marks as NOT COVERED exactly those check reports
+    uncovered, and, covered, names for each the construct of its kind (by its metadata)."""
     variant, path = assembly
-    output = explain.explain_assembly(path) if hasattr(explain, "explain_assembly") else ""
-    if variant == "none":
-        if not hasattr(explain, "explain_model"):
-            pytest.skip("explain reads only the constructs' metadata until it reads the model (issue 11)")
-        text = explain.explain_model(load(path)).text
-        assert text.count("NOT COVERED") == sum(KINDS.values())
-        return
-    template = _template(path)
-    kinds = Counter()
-    entrypoints = {}
-    for resource in resources_of(template, *ALARM_TYPES).values():
-        meta = resource["Metadata"][METADATA_KEY]
-        entrypoints[meta["entrypoint"]] = meta["entrypointKind"]
-    kinds.update(entrypoints.values())
-    assert dict(kinds) == KINDS
-    if output:
-        for entry in entrypoints:
-            assert entry in output
+    model = load(path)
+    explanation = explain.explain_model(model)
+    assert len(model.stacks) == 1
+    uncovered = {f.logical_id for f in check(model).findings if f.rule_id == "uncovered-entrypoint"}
+    assert explanation.uncovered == len(uncovered)
+    assert explanation.text.count("NOT COVERED") == len(uncovered)
+    assert len(uncovered) == (sum(KINDS.values()) if variant == "none" else 0)
+    if variant != "none":
+        kinds = {r["Metadata"][METADATA_KEY]["entrypoint"]: r["Metadata"][METADATA_KEY]["entrypointKind"]
+                 for r in resources_of(_template(path), *ALARM_TYPES).values()}
+        assert dict(Counter(kinds.values())) == KINDS
 
 
 def test_every_variant_lints_without_errors(assembly):
