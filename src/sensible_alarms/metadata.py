@@ -67,7 +67,8 @@ class AlarmMetadata:
     """``HIGH`` or ``LOW``."""
     signal: str
     """Short signal id: ``availability``, ``latency``, ``message-age``, ``dead-letters``,
-    ``iterator-age``, ``failure-destination``, ``no-success``, ``failed-runs``, ``missed-runs``, or
+    ``iterator-age``, ``failure-destination``, ``no-success``, ``failed-runs``, ``missed-runs``,
+    ``dropped-events``, ``failed-invocations``, ``event-age``, or
     ``notification`` for composites."""
     slo: str
     customer_impact: str
