@@ -58,7 +58,7 @@ def _synthesized(name: str, add: Callable[[cdk.Stack, AlarmRouting], object]) ->
     linted (conftest.synth)."""
     app = cdk.App()
     stack = cdk.Stack(app, name)
-    add(stack, AlarmRouting(stack, "Routing"))
+    add(stack, AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"]))
     return synth(stack)
 
 

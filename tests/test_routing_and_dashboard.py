@@ -68,7 +68,7 @@ class TestServiceDashboard:
 
     def test_one_line_shows_every_entrypoint_in_the_stack(self, stack: cdk.Stack):
         """With no arguments the dashboard has a title, a notification status and a signal graph per entrypoint."""
-        routing = AlarmRouting(stack, "Routing")
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
         _consumer(stack, routing, "Orders")
         _consumer(stack, routing, "Refunds")
         ServiceDashboard(stack, "Dashboard")
@@ -83,7 +83,7 @@ class TestServiceDashboard:
 
     def test_explicit_entrypoints_limit_what_is_shown(self, stack: cdk.Stack):
         """Passing entrypoints shows only those."""
-        routing = AlarmRouting(stack, "Routing")
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
         orders = _consumer(stack, routing, "Orders")
         _consumer(stack, routing, "Refunds")
         ServiceDashboard(stack, "Dashboard", entrypoints=[orders])

@@ -179,7 +179,8 @@ class TestTarget:
         assert "'target'" in message
         assert "93.05%" in message
         assert "14.4x" in message
-        assert "use a target above 93.06%" in message
+        assert message.startswith("'target' of ")
+        assert "must be above 93.06% over 30 days (got 93.05%)" in message
         assert caught.value.prop == "target"
 
     @pytest.mark.parametrize("kind", sorted(TARGETED), ids=lambda k: f"for a {k}")
@@ -197,9 +198,9 @@ class TestTarget:
         target = data.draw(st.floats(min_value=1e-6, max_value=lowest, exclude_max=True))
         with pytest.raises(SensibleAlarmsError) as caught:
             AvailabilitySlo(target=target, period=period)
-        match = re.search(r"use a target above (\d+\.\d\d)%", str(caught.value))
+        match = re.search(r"must be above (\d+\.\d\d)%|a target above (\d+\.\d\d)% would also do", str(caught.value))
         assert match, str(caught.value)
-        suggested = float(match.group(1))
+        suggested = float(match.group(1) or match.group(2))
         assert lowest <= suggested <= lowest + 0.01 + 1e-9
         if suggested + 0.001 < 100:
             AvailabilitySlo(target=suggested + 0.001, period=period)
@@ -215,8 +216,7 @@ class TestCompliancePeriod:
         with pytest.raises(SensibleAlarmsError) as caught:
             AvailabilitySlo(target=99.9, period=Duration.seconds(seconds))
         message = str(caught.value)
-        assert "'period' of AvailabilitySlo is too short" in message
-        assert "use a compliance period of at least 10 days" in message
+        assert "'period' of AvailabilitySlo must be at least 10 days (got " in message
         assert caught.value.prop == "period"
         assert caught.value.value == seconds
 
@@ -360,7 +360,7 @@ class TestLatencySlo:
         """Non-compliant: no Lambda-backed request takes longer than Lambda's 15-minute timeout."""
         with pytest.raises(SensibleAlarmsError, match="at most 15 min") as caught:
             LatencySlo(threshold=Duration.millis(millis), target=99)
-        assert f"({millis} ms given)" in str(caught.value)
+        assert f"(got {millis} ms)" in str(caught.value)
         assert caught.value.prop == "threshold"
 
     def test_describe_states_the_slo_in_customer_terms(self):
@@ -413,3 +413,39 @@ class TestFreshnessSlo:
     def test_the_bounds_themselves_are_accepted(self, max_age, seconds):
         """Compliant: 1 minute and 14 days are inside the range."""
         assert FreshnessSlo(max_age=max_age).max_age_seconds == seconds
+
+
+# -- messages that say what the user did wrong -----------------------------------------------------
+
+class TestMessages:
+    def test_a_period_too_long_for_the_target_names_the_period_rule_and_value(self):
+        """Non-compliant: 100000 days is the period's fault (99.9% is fine over 30 days): the period rule is named."""
+        with pytest.raises(SensibleAlarmsError) as caught:
+            AvailabilitySlo(target=99.9, period=Duration.days(100_000))
+        message = str(caught.value)
+        assert message.startswith("'period' of AvailabilitySlo must be at most "), message
+        assert "(got 100000 days)" in message
+        assert caught.value.prop == "period"
+
+    @pytest.mark.parametrize("target", [99.9, 99.0, 95.0])
+    def test_the_longest_period_named_is_accepted_and_a_day_more_is_not(self, target):
+        """Compliant at the period the message names, non-compliant one day beyond it."""
+        with pytest.raises(SensibleAlarmsError) as caught:
+            AvailabilitySlo(target=target, period=Duration.days(100_000))
+        match = re.search(r"must be at most (\d+) days", str(caught.value))
+        assert match, str(caught.value)
+        days = int(match.group(1))
+        AvailabilitySlo(target=target, period=Duration.days(days))
+        with pytest.raises(SensibleAlarmsError, match="'period'"):
+            AvailabilitySlo(target=target, period=Duration.days(days + 1))
+
+    @pytest.mark.parametrize(("owner", "prop", "build"), DURATION_PROPS)
+    def test_a_token_duration_is_shown_as_a_token_not_as_a_number(self, owner, prop, build):
+        """A deploy-time Duration is shown as an unresolved token, never as the huge number that encodes it."""
+        token = Duration.days(cdk.Token.as_number(cdk.Fn.ref("Days")))
+        with pytest.raises(SensibleAlarmsError) as caught:
+            build(token)
+        message = str(caught.value)
+        assert "(got an unresolved token" in message, message
+        assert "e+" not in message, message
+        assert "Duration.days(" not in message, message

@@ -50,6 +50,10 @@ def assert_names(error: SensibleAlarmsError, *, path: str, prop: str, shows: str
 
 # -- minimal real resources ------------------------------------------------------------------------
 
+def _routing(stack: cdk.Stack) -> AlarmRouting:
+    return AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+
+
 def _function(stack: cdk.Stack, id: str = "Handler") -> lambda_.Function:
     return lambda_.Function(stack, id, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
                             code=lambda_.Code.from_inline(HANDLER))
@@ -78,7 +82,7 @@ def _scheduled(stack: cdk.Stack, schedule: events.Schedule) -> tuple[events.Rule
 class TestCompliant:
     def test_an_api_with_availability_and_latency_slos_constructs(self, stack):
         """Compliant: a REST API with both SLOs gets member alarms and a HIGH and a LOW notifier."""
-        alarms = ApiAlarms(stack, "Api", api=_rest_api(stack), routing=AlarmRouting(stack, "Routing"),
+        alarms = ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
                            availability=AVAILABILITY,
                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99),
                            runbook_url="https://runbooks.example.com/api")
@@ -115,7 +119,7 @@ class TestCompliant:
                                                                 consecutive_failures):
         """Compliant: schedules whose interval is known and whose failing streak CloudWatch can evaluate."""
         rule, function = _scheduled(stack, schedule)
-        job = ScheduledJobAlarms(stack, "Job", rule=rule, function=function, routing=AlarmRouting(stack, "Routing"),
+        job = ScheduledJobAlarms(stack, "Job", rule=rule, function=function, routing=_routing(stack),
                                  interval=interval, consecutive_failures=consecutive_failures)
         assert set(job.notifiers) == {Urgency.LOW}
 
@@ -139,7 +143,7 @@ class TestEntrypointProps:
     def test_a_runbook_url_that_is_not_http_raises(self, stack, runbook_url, shows):
         """Non-compliant: the runbook line of every alarm description must be a link a responder can open."""
         with pytest.raises(SensibleAlarmsError, match="must be an http") as caught:
-            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=AlarmRouting(stack, "Routing"),
+            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=_routing(stack),
                                 freshness=FRESHNESS, runbook_url=runbook_url)
         assert_names(caught.value, path="TestStack/Queue", prop="runbook_url", shows=shows)
 
@@ -147,7 +151,7 @@ class TestEntrypointProps:
         """Non-compliant: CloudWatch caps descriptions at 1024 characters; the URL is named as the fix."""
         url = "https://runbooks.example.com/" + "x" * 1_000
         with pytest.raises(SensibleAlarmsError, match="over CloudWatch's 1024") as caught:
-            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=AlarmRouting(stack, "Routing"),
+            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=_routing(stack),
                                 freshness=FRESHNESS, runbook_url=url)
         assert_names(caught.value, path="TestStack/Queue", prop="runbook_url", shows="characters",
                      named="runbook URL")
@@ -182,7 +186,7 @@ class TestApiAlarms:
     def test_an_unsupported_api_type_raises(self, stack, make_api, shows):
         """Non-compliant: only REST and HTTP APIs publish the 5xx and latency metrics the SLOs are built on."""
         with pytest.raises(SensibleAlarmsError, match=r"'api' must be an aws_apigateway\.RestApi") as caught:
-            ApiAlarms(stack, "Api", api=make_api(stack), routing=AlarmRouting(stack, "Routing"),
+            ApiAlarms(stack, "Api", api=make_api(stack), routing=_routing(stack),
                       availability=AVAILABILITY)
         assert_names(caught.value, path="TestStack/Api", prop="api", shows=shows)
 
@@ -200,20 +204,20 @@ class TestApiAlarms:
     def test_min_failed_requests_that_is_not_a_positive_whole_number_raises(self, stack, value, shows):
         """Non-compliant: the minimum-traffic guard counts requests, at least one."""
         with pytest.raises(SensibleAlarmsError, match="'min_failed_requests' must be a whole number") as caught:
-            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=AlarmRouting(stack, "Routing"),
+            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
                       availability=AVAILABILITY, min_failed_requests=value)
         assert_names(caught.value, path="TestStack/Api", prop="min_failed_requests", shows=shows)
 
     def test_a_rest_api_without_a_deployment_stage_and_no_stage_name_raises(self, stack):
         """Non-compliant: with deploy=False there is no stage to read the metrics of; 'stage_name' is the fix."""
         with pytest.raises(SensibleAlarmsError, match="no deployment stage") as caught:
-            ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=AlarmRouting(stack, "Routing"),
+            ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                       availability=AVAILABILITY)
         assert_names(caught.value, path="TestStack/Api", prop="stage_name", shows="deploy=False")
 
     def test_a_rest_api_without_a_deployment_stage_works_with_a_stage_name(self, stack):
         """Compliant: the same API, given the stage customers call."""
-        alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=AlarmRouting(stack, "Routing"),
+        alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                            availability=AVAILABILITY, stage_name="live")
         assert len(alarms.members) == 6
 
@@ -221,7 +225,7 @@ class TestApiAlarms:
         """Non-compliant: an HTTP API created without its default stage needs 'stage_name'."""
         api = apigwv2.HttpApi(stack, "Http", create_default_stage=False)
         with pytest.raises(SensibleAlarmsError, match="no default stage") as caught:
-            ApiAlarms(stack, "Api", api=api, routing=AlarmRouting(stack, "Routing"), availability=AVAILABILITY)
+            ApiAlarms(stack, "Api", api=api, routing=_routing(stack), availability=AVAILABILITY)
         assert_names(caught.value, path="TestStack/Api", prop="stage_name", shows="HTTP API")
 
     @pytest.mark.parametrize(
@@ -231,7 +235,7 @@ class TestApiAlarms:
     def test_a_stage_name_that_is_not_a_non_empty_string_raises(self, stack, stage_name, shows):
         """Non-compliant: the Stage dimension must name a stage."""
         with pytest.raises(SensibleAlarmsError, match="'stage_name' must be a non-empty string") as caught:
-            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=AlarmRouting(stack, "Routing"),
+            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
                       availability=AVAILABILITY, stage_name=stage_name)
         assert_names(caught.value, path="TestStack/Api", prop="stage_name", shows=shows)
 
@@ -248,7 +252,7 @@ class TestApiAlarms:
     def test_an_slo_of_the_wrong_kind_raises(self, stack, props, prop, shows):
         """Non-compliant: each SLO prop takes its own SLO type."""
         with pytest.raises(SensibleAlarmsError, match=f"'{prop}' must be") as caught:
-            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=AlarmRouting(stack, "Routing"), **props)
+            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack), **props)
         assert_names(caught.value, path="TestStack/Api", prop=prop, shows=shows)
 
 
@@ -266,14 +270,14 @@ class TestQueueConsumerAlarms:
     def test_a_queue_without_a_dead_letter_queue_raises_because_work_is_lost_silently(self, stack, make_queue):
         """Non-compliant: messages that keep failing vanish, so no alarm could ever tell a customer's work was lost."""
         with pytest.raises(SensibleAlarmsError, match="lost silently") as caught:
-            QueueConsumerAlarms(stack, "Queue", queue=make_queue(stack), routing=AlarmRouting(stack, "Routing"),
+            QueueConsumerAlarms(stack, "Queue", queue=make_queue(stack), routing=_routing(stack),
                                 freshness=FRESHNESS)
         assert_names(caught.value, path="TestStack/Queue", prop="dead_letter_queue", shows="TestStack/Orders")
 
     def test_a_queue_without_a_redrive_policy_works_when_its_dead_letter_queue_is_passed(self, stack):
         """Compliant: an imported queue with its dead-letter queue given explicitly."""
         queue = sqs.Queue.from_queue_arn(stack, "Orders", "arn:aws:sqs:us-east-1:123456789012:orders")
-        alarms = QueueConsumerAlarms(stack, "Queue", queue=queue, routing=AlarmRouting(stack, "Routing"),
+        alarms = QueueConsumerAlarms(stack, "Queue", queue=queue, routing=_routing(stack),
                                      freshness=FRESHNESS, dead_letter_queue=sqs.Queue(stack, "Dlq"))
         assert len(alarms.members) == 2
 
@@ -288,7 +292,7 @@ class TestQueueConsumerAlarms:
         """Non-compliant: only a queue has the arrival metrics the dead-letter alarm watches."""
         with pytest.raises(SensibleAlarmsError, match="'dead_letter_queue' must be an aws_sqs queue") as caught:
             QueueConsumerAlarms(stack, "Queue", queue=sqs.Queue(stack, "Orders"),
-                                routing=AlarmRouting(stack, "Routing"), freshness=FRESHNESS,
+                                routing=_routing(stack), freshness=FRESHNESS,
                                 dead_letter_queue=value)
         assert_names(caught.value, path="TestStack/Queue", prop="dead_letter_queue", shows=shows)
 
@@ -305,7 +309,7 @@ class TestQueueConsumerAlarms:
     def test_sustain_minutes_outside_1_to_60_raises(self, stack, value, shows):
         """Non-compliant: the age must stay high for whole minutes, at most an hour of 1-minute datapoints."""
         with pytest.raises(SensibleAlarmsError, match="'sustain_minutes' must be a whole number") as caught:
-            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=AlarmRouting(stack, "Routing"),
+            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=_routing(stack),
                                 freshness=FRESHNESS, sustain_minutes=value)
         assert_names(caught.value, path="TestStack/Queue", prop="sustain_minutes", shows=shows)
 
@@ -316,7 +320,7 @@ class TestQueueConsumerAlarms:
     def test_a_dead_letter_urgency_that_is_not_an_urgency_raises(self, stack, urgency):
         """Non-compliant: urgency decides the topic, so it must be Urgency.HIGH or Urgency.LOW."""
         with pytest.raises(SensibleAlarmsError, match="'dead_letter_urgency' must be an Urgency") as caught:
-            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=AlarmRouting(stack, "Routing"),
+            QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=_routing(stack),
                                 freshness=FRESHNESS, dead_letter_urgency=urgency)
         assert_names(caught.value, path="TestStack/Queue", prop="dead_letter_urgency", shows=repr(urgency))
 
@@ -332,7 +336,7 @@ class TestQueueConsumerAlarms:
         """Non-compliant: the queue must be a CDK queue and freshness a FreshnessSlo."""
         given: dict[str, Any] = {"queue": _queue_with_dlq(stack), "freshness": FRESHNESS, **props}
         with pytest.raises(SensibleAlarmsError, match=f"'{prop}' must be") as caught:
-            QueueConsumerAlarms(stack, "Queue", routing=AlarmRouting(stack, "Routing"), **given)
+            QueueConsumerAlarms(stack, "Queue", routing=_routing(stack), **given)
         assert_names(caught.value, path="TestStack/Queue", prop=prop, shows=shows)
 
 
@@ -351,7 +355,7 @@ class TestStreamConsumerAlarms:
         """Non-compliant: only SQS and SNS destinations have a metric of records sent to them."""
         with pytest.raises(SensibleAlarmsError, match="'failure_destination' must be an SQS queue or SNS topic") \
                 as caught:
-            StreamConsumerAlarms(stack, "Stream", function=_function(stack), routing=AlarmRouting(stack, "Routing"),
+            StreamConsumerAlarms(stack, "Stream", function=_function(stack), routing=_routing(stack),
                                  freshness=FRESHNESS, failure_destination=make_destination(stack))
         assert_names(caught.value, path="TestStack/Stream", prop="failure_destination", shows=f"(got {shows})")
 
@@ -370,12 +374,12 @@ class TestStreamConsumerAlarms:
         """Non-compliant: the function, urgency, sustain time and SLO are checked like the queue consumer's."""
         given: dict[str, Any] = {"function": _function(stack), "freshness": FRESHNESS, **props}
         with pytest.raises(SensibleAlarmsError, match=f"'{prop}' must be") as caught:
-            StreamConsumerAlarms(stack, "Stream", routing=AlarmRouting(stack, "Routing"), **given)
+            StreamConsumerAlarms(stack, "Stream", routing=_routing(stack), **given)
         assert_names(caught.value, path="TestStack/Stream", prop=prop, shows=shows)
 
     def test_a_stream_consumer_without_a_failure_destination_gets_a_namespaced_warning(self, stack):
         """A consumer without a failure destination is valid but warned about; one with a destination is not."""
-        routing = AlarmRouting(stack, "Routing")
+        routing = _routing(stack)
         StreamConsumerAlarms(stack, "Unguarded", function=_function(stack, "UnguardedHandler"), routing=routing,
                              freshness=FRESHNESS)
         StreamConsumerAlarms(stack, "Guarded", function=_function(stack, "GuardedHandler"), routing=routing,
@@ -393,7 +397,7 @@ class TestScheduledJobAlarms:
         rule = events.Rule(stack, "Schedule", schedule=events.Schedule.rate(cdk.Duration.hours(1)))
         with pytest.raises(SensibleAlarmsError, match="has no target that invokes TestStack/Job") as caught:
             ScheduledJobAlarms(stack, "Alarms", rule=rule, function=_function(stack, "Job"),
-                               routing=AlarmRouting(stack, "Routing"))
+                               routing=_routing(stack))
         assert_names(caught.value, path="TestStack/Alarms", prop="rule", shows="TestStack/Schedule",
                      named="the rule")
 
@@ -402,7 +406,7 @@ class TestScheduledJobAlarms:
         rule, _ = _scheduled(stack, events.Schedule.rate(cdk.Duration.hours(1)))
         with pytest.raises(SensibleAlarmsError, match="has no target that invokes TestStack/Other") as caught:
             ScheduledJobAlarms(stack, "Alarms", rule=rule, function=_function(stack, "Other"),
-                               routing=AlarmRouting(stack, "Routing"))
+                               routing=_routing(stack))
         assert_names(caught.value, path="TestStack/Alarms", prop="rule", shows="TestStack/Schedule",
                      named="the rule")
 
@@ -412,7 +416,7 @@ class TestScheduledJobAlarms:
         rule = events.Rule(stack, "OnUpload", event_pattern=events.EventPattern(source=["aws.s3"]))
         rule.add_target(targets.LambdaFunction(function))
         with pytest.raises(SensibleAlarmsError, match="has no schedule") as caught:
-            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=AlarmRouting(stack, "Routing"))
+            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=_routing(stack))
         assert_names(caught.value, path="TestStack/Alarms", prop="rule", shows="TestStack/OnUpload",
                      named="the rule")
 
@@ -431,7 +435,7 @@ class TestScheduledJobAlarms:
         rule, function = _scheduled(stack, events.Schedule.rate(cdk.Duration.hours(1)))
         given: dict[str, Any] = {"rule": rule, "function": function, **props}
         with pytest.raises(SensibleAlarmsError, match=f"'{prop}' must be") as caught:
-            ScheduledJobAlarms(stack, "Alarms", routing=AlarmRouting(stack, "Routing"), **given)
+            ScheduledJobAlarms(stack, "Alarms", routing=_routing(stack), **given)
         assert_names(caught.value, path="TestStack/Alarms", prop=prop, shows=shows)
 
     @pytest.mark.parametrize(
@@ -447,7 +451,7 @@ class TestScheduledJobAlarms:
         rule, function = _scheduled(stack, schedule)
         expression = stack.resolve(schedule.expression_string)
         with pytest.raises(SensibleAlarmsError, match="pass 'interval'") as caught:
-            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=AlarmRouting(stack, "Routing"))
+            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=_routing(stack))
         assert_names(caught.value, path="TestStack/Alarms", prop="interval", shows=repr(expression))
 
     @pytest.mark.parametrize(
@@ -466,7 +470,7 @@ class TestScheduledJobAlarms:
         rule, function = _scheduled(stack, schedule)
         with pytest.raises(SensibleAlarmsError, match="'interval' must be a whole number of minutes up to 1 day") \
                 as caught:
-            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=AlarmRouting(stack, "Routing"),
+            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=_routing(stack),
                                interval=interval)
         assert_names(caught.value, path="TestStack/Alarms", prop="interval", shows=shows)
 
@@ -481,7 +485,7 @@ class TestScheduledJobAlarms:
         """Non-compliant: zero and fractional durations are refused with the construct path."""
         rule, function = _scheduled(stack, events.Schedule.rate(cdk.Duration.hours(1)))
         with pytest.raises(SensibleAlarmsError, match="'interval' of ScheduledJobAlarms must be") as caught:
-            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=AlarmRouting(stack, "Routing"),
+            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=_routing(stack),
                                interval=interval)
         assert_names(caught.value, path="TestStack/Alarms", prop="interval", shows=interval_words)
 
@@ -501,7 +505,7 @@ class TestScheduledJobAlarms:
         """Non-compliant: Period x EvaluationPeriods is capped (1 day under hourly periods, 7 days otherwise)."""
         rule, function = _scheduled(stack, schedule)
         with pytest.raises(SensibleAlarmsError, match="more than CloudWatch evaluates") as caught:
-            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=AlarmRouting(stack, "Routing"),
+            ScheduledJobAlarms(stack, "Alarms", rule=rule, function=function, routing=_routing(stack),
                                consecutive_failures=consecutive_failures)
         assert_names(caught.value, path="TestStack/Alarms", prop="consecutive_failures", shows=shows)
 
@@ -541,6 +545,32 @@ class TestAlarmRouting:
             AlarmRouting(stack, "Routing", high_emails=emails)
         assert_names(caught.value, path="TestStack/Routing", prop="high_emails", shows=f"(got {emails!r})")
 
+    def test_routing_with_no_recipient_at_all_raises_naming_its_path(self, stack):
+        """Non-compliant: no email, no Slack channel and no topic of the user's own: notifications reach no one."""
+        with pytest.raises(SensibleAlarmsError, match="notifies no one") as caught:
+            AlarmRouting(stack, "Routing")
+        message = str(caught.value)
+        assert message.startswith("TestStack/Routing: "), message
+        for prop in ("high_emails", "low_emails", "slack", "high_topic", "low_topic"):
+            assert f"'{prop}'" in message, message
+        assert caught.value.path == "TestStack/Routing"
+
+    @pytest.mark.parametrize(
+        "props",
+        [
+            pytest.param({"high_emails": ["oncall@example.com"]}, id="an email for HIGH only"),
+            pytest.param({"low_emails": ["team@example.com"]}, id="an email for LOW only"),
+            pytest.param({"slack": SlackChannel(workspace_id="T0123ABCD", channel_id="C0123ABCD",
+                                                configuration_name="alarms")}, id="a Slack channel"),
+            pytest.param({"high_topic": "given"}, id="a topic of the user's own, used as it is"),
+        ],
+    )
+    def test_routing_with_any_recipient_is_accepted(self, stack, props):
+        """Compliant: one way to reach someone is enough; a topic passed in may have its own subscribers."""
+        if props.get("high_topic") == "given":
+            props = {"high_topic": sns.Topic(stack, "Pager")}
+        AlarmRouting(stack, "Routing", **props)
+
     def test_slack_that_is_not_a_slack_channel_raises(self, stack):
         """Non-compliant: chat delivery is configured through SlackChannel."""
         with pytest.raises(SensibleAlarmsError, match="'slack' must be a SlackChannel") as caught:
@@ -565,6 +595,77 @@ class TestAlarmRouting:
             SlackChannel(**given)
         assert caught.value.prop == prop
         assert repr(given[prop]) in str(caught.value)
+
+
+# -- alarm names -----------------------------------------------------------------------------------
+
+def _consumer(scope: Any, id: str, routing: AlarmRouting) -> QueueConsumerAlarms:
+    stack = cdk.Stack.of(scope)
+    n = len(stack.node.find_all())
+    dlq = sqs.Queue(stack, f"Dlq{n}")
+    queue = sqs.Queue(stack, f"Queue{n}", dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=3))
+    return QueueConsumerAlarms(scope, id, queue=queue, routing=routing, freshness=FRESHNESS)
+
+
+class TestAlarmNames:
+    @pytest.mark.parametrize(
+        ("first", "second"),
+        [
+            pytest.param("Pay ments", "Pay-ments", id="a space and a hyphen"),
+            pytest.param("Ä", "Ö", id="two letters outside A-Z"),
+            pytest.param("Pay ments", "Pay  ments", id="one space and two"),
+        ],
+    )
+    def test_two_ids_that_map_to_one_alarm_name_raise_naming_both_paths(self, stack, first, second):
+        """Non-compliant: CloudWatch alarm names are unique per account and Region; the second deploy would fail."""
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+        _consumer(stack, first, routing)
+        with pytest.raises(SensibleAlarmsError, match="alarm name") as caught:
+            _consumer(stack, second, routing)
+        message = str(caught.value)
+        assert f"TestStack/{first}/" in message, message
+        assert f"TestStack/{second}/" in message, message
+
+    def test_a_nested_path_and_a_hyphenated_id_that_map_to_one_name_raise(self, stack):
+        """Non-compliant: A/BAlarms and A-BAlarms both give TestStack-A-BAlarms-... names."""
+        from constructs import Construct
+
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+        _consumer(Construct(stack, "A"), "BAlarms", routing)
+        with pytest.raises(SensibleAlarmsError, match="alarm name") as caught:
+            _consumer(stack, "A-BAlarms", routing)
+        message = str(caught.value)
+        assert "TestStack/A/BAlarms/" in message, message
+        assert "TestStack/A-BAlarms/" in message, message
+
+    def test_stacks_of_one_app_in_one_environment_share_the_names(self):
+        """Non-compliant: stack Shop-A with Orders, and stack Shop with A/Orders, give the same names in one account."""
+        from constructs import Construct
+
+        app = cdk.App()
+        env = cdk.Environment(account="123456789012", region="eu-west-1")
+        first, second = cdk.Stack(app, "First", stack_name="Shop-A", env=env), cdk.Stack(app, "Second",
+                                                                                          stack_name="Shop", env=env)
+        _consumer(first, "Orders", AlarmRouting(first, "Routing", high_emails=["oncall@example.com"]))
+        with pytest.raises(SensibleAlarmsError, match="alarm name") as caught:
+            _consumer(Construct(second, "A"), "Orders", AlarmRouting(second, "Routing",
+                                                                    high_emails=["oncall@example.com"]))
+        assert "First/Orders/" in str(caught.value)
+        assert "Second/A/Orders/" in str(caught.value)
+
+    def test_the_same_names_in_two_regions_are_accepted(self):
+        """Compliant: alarm names only need to be unique within one account and Region."""
+        app = cdk.App()
+        for region in ("eu-west-1", "us-east-1"):
+            stack = cdk.Stack(app, f"Shop-{region}", stack_name="Shop",
+                              env=cdk.Environment(account="123456789012", region=region))
+            _consumer(stack, "Orders", AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"]))
+
+    def test_ids_that_differ_in_allowed_characters_are_accepted(self, stack):
+        """Compliant: Payments and Pay-ments give different names."""
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+        _consumer(stack, "Payments", routing)
+        _consumer(stack, "Pay-ments", routing)
 
 
 # -- ServiceDashboard ------------------------------------------------------------------------------

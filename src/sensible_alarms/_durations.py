@@ -8,6 +8,10 @@ import aws_cdk as cdk
 
 from .errors import SensibleAlarmsError
 
+#: How a Duration made from a token is shown: its text is a huge number that means nothing to a user
+#: (``Duration.days(-1.888e+289)``), so it is not shown.
+UNRESOLVED = "an unresolved token: a value CloudFormation only knows at deploy time"
+
 
 def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) -> int:
     """The whole number of seconds in a concrete, positive Duration, or an error naming `prop`."""
@@ -19,7 +23,7 @@ def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) ->
     # Token.is_unresolved() does not see a token inside a Duration; Duration.is_unresolved() does.
     if value.is_unresolved():
         raise SensibleAlarmsError(
-            f"'{prop}' of {owner} must be a concrete Duration, not a token (got {value.to_string()})",
+            f"'{prop}' of {owner} must be a concrete Duration, not a token (got {UNRESOLVED})",
             path=path, prop=prop, value=value,
         )
     # integral=False: a fraction of a millisecond is our error to report, not a jsii RuntimeError.

@@ -66,7 +66,8 @@ class AlarmRouting(Construct):
     CloudWatch use it; their policy allows publishing only by CloudWatch alarms of this account,
     explicitly denies every other publisher (other services, IAM principals, CloudWatch of other
     accounts or for anything but an alarm) and denies every request made without TLS. Topics passed
-    in are used as they are.
+    in are used as they are. At least one recipient is required: an email, a Slack channel, or a topic
+    passed in (which may have subscribers of its own).
 
     :param high_topic: an existing topic for HIGH notifications. Default: a new encrypted topic.
     :param low_topic: an existing topic for LOW notifications. Default: a new encrypted topic.
@@ -97,11 +98,20 @@ class AlarmRouting(Construct):
                                           path=path, prop=prop, value=emails)
             for email in emails:
                 if not cdk.Token.is_unresolved(email) and not _EMAIL.fullmatch(str(email)):
-                    raise SensibleAlarmsError(f"'{prop}' holds an invalid email address (got {email!r})",
+                    raise SensibleAlarmsError(f"'{prop}' must hold email addresses such as oncall@example.com; it "
+                                              f"holds an invalid email address (got {email!r})",
                                               path=path, prop=prop, value=email)
         if slack is not None and not isinstance(slack, SlackChannel):
             raise SensibleAlarmsError(f"'slack' must be a SlackChannel (got {slack!r})",
                                       path=path, prop="slack", value=slack)
+        if high_topic is None and low_topic is None and not high_emails and not low_emails and slack is None:
+            # Topics passed in are used as they are (they may have subscribers of their own); topics this
+            # construct creates reach only the emails and the Slack channel given here.
+            raise SensibleAlarmsError(
+                "AlarmRouting notifies no one: 'high_emails', 'low_emails' and 'slack' must name at least one "
+                "recipient, or 'high_topic'/'low_topic' pass in a topic of your own "
+                "(got no email, no Slack channel and no topic)",
+                path=path, prop="high_emails", value=None)
 
         self._key: kms.Key | None = None
         self._topics: dict[Urgency, sns.ITopic] = {}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 
-from ._durations import seconds_of, words
+from ._durations import UNRESOLVED, seconds_of, words
 from .burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
 from .errors import SensibleAlarmsError
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["AvailabilitySlo", "FreshnessSlo", "LatencySlo"]
 
 _DEFAULT_COMPLIANCE_PERIOD = cdk.Duration.days(30)
+_DEFAULT_PERIOD_SECONDS = 30 * 86_400
 
 
 def _check_target(owner: str, target: object) -> float:
@@ -36,6 +37,21 @@ def _check_target(owner: str, target: object) -> float:
     return float(target)
 
 
+def _lowest_target(period_seconds: int, windows: Sequence[BurnRateWindow]) -> float:
+    """The lowest target the fastest window allows over ``period_seconds``, rounded up to 0.01%: every
+    target above it is accepted."""
+    fastest = max(w.burn_rate(period_seconds) for w in windows)
+    return math.ceil(100 * 100 * (1 - 1 / fastest)) / 100
+
+
+def _longest_period_days(target: float, windows: Sequence[BurnRateWindow]) -> int:
+    """The longest compliance period, in whole days, over which every window's threshold stays a ratio
+    below 100% for ``target`` (each needs ``burn rate x budget < 1``)."""
+    budget = 1 - target / 100
+    bound = min(w.long_window_seconds / (w.budget_fraction * budget) for w in windows)  # seconds, exclusive
+    return math.ceil(bound / 86_400) - 1
+
+
 def _check_budget_reachable(owner: str, target: float, period_seconds: int,
                             windows: Sequence[BurnRateWindow]) -> None:
     """Every burn-rate threshold must be a ratio below 100%, and every burn rate at least 1x:
@@ -43,29 +59,39 @@ def _check_budget_reachable(owner: str, target: float, period_seconds: int,
     budget = 1 - target / 100
     # The period first, against every window: a target is only too low for a given period, and the
     # period suggested must be one that no window refuses.
+    shortest = max(w.min_period_seconds for w in windows)
     for window in windows:
         rate = window.burn_rate(period_seconds)
         if rate < 1:
-            shortest = max(w.min_period_seconds for w in windows)
             raise SensibleAlarmsError(
-                f"'period' of {owner} is too short ({words(period_seconds)}): the "
-                f"{words(window.long_window_seconds)} window would alarm at {rate:.2f}x the budget's pace; "
-                f"use a compliance period of at least {words(shortest)}",
+                f"'period' of {owner} must be at least {words(shortest)} (got {words(period_seconds)}): the "
+                f"{words(window.long_window_seconds)} window would alarm at {rate:.2f}x the budget's pace, "
+                "slower than the pace that spends the budget over the period",
                 prop="period", value=period_seconds,
             )
     for window in windows:
         rate = window.burn_rate(period_seconds)
-        if rate * budget >= 1:
-            # The lowest target the fastest window allows, rounded up: every target above the
-            # suggestion is accepted.
-            fastest = max(w.burn_rate(period_seconds) for w in windows)
-            lowest = math.ceil(100 * 100 * (1 - 1 / fastest)) / 100
+        if rate * budget < 1:
+            continue
+        why = (f"the {rate:g}x burn rate over {words(window.long_window_seconds)} would need "
+               f"{100 * rate * budget:.1f}% of requests to fail, which can never happen")
+        lowest = _lowest_target(period_seconds, windows)
+        longest = _longest_period_days(target, windows)
+        if target >= _lowest_target(_DEFAULT_PERIOD_SECONDS, windows):
+            # The target works over the usual 30 days: the period is what is out of range.
+            other = f"; a target above {lowest:.2f}% would also do" if lowest < 100 else ""
             raise SensibleAlarmsError(
-                f"'target' of {owner} is too low ({target:g}%): the {rate:g}x burn rate over "
-                f"{words(window.long_window_seconds)} would need {100 * rate * budget:.1f}% of requests to fail, "
-                f"which can never happen; use a target above {lowest:.2f}%",
-                prop="target", value=target,
+                f"'period' of {owner} must be at most {longest} days for a {target:g}% target "
+                f"(got {words(period_seconds)}): {why}{other}",
+                prop="period", value=period_seconds,
             )
+        other = (f"; a compliance period of at most {longest} days would also do"
+                 if longest * 86_400 >= shortest else "")
+        raise SensibleAlarmsError(
+            f"'target' of {owner} must be above {lowest:.2f}% over {words(period_seconds)} "
+            f"(got {target:g}%): {why}{other}",
+            prop="target", value=target,
+        )
 
 
 @dataclass(frozen=True)
@@ -125,7 +151,7 @@ class LatencySlo:
         if millis > 900_000:
             raise SensibleAlarmsError(
                 f"'threshold' of LatencySlo must be at most 15 min, the longest a Lambda-backed request can "
-                f"take ({millis} ms given)",
+                f"take (got {millis} ms)",
                 prop="threshold", value=millis,
             )
         _check_budget_reachable("LatencySlo", self.target, self.period_seconds, BURN_RATE_WINDOWS)
@@ -138,8 +164,8 @@ class LatencySlo:
                 prop="threshold", value=self.threshold,
             )
         if self.threshold.is_unresolved():
-            raise SensibleAlarmsError("'threshold' of LatencySlo must be concrete, not a token",
-                                      prop="threshold", value=self.threshold)
+            raise SensibleAlarmsError(f"'threshold' of LatencySlo must be a concrete Duration, not a token "
+                                      f"(got {UNRESOLVED})", prop="threshold", value=self.threshold)
         millis = self.threshold.to_milliseconds(integral=False)
         if millis < 1 or millis != int(millis):
             raise SensibleAlarmsError(

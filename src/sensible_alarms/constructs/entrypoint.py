@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ __all__ = ["EntrypointAlarms", "SignalAlarm"]
 MAX_ALARM_NAME = 255
 MAX_DESCRIPTION = 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Alarm names given so far, per construct tree: (account, region, name) -> the alarm's construct path.
+_NAMES_GIVEN: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str], str]] = weakref.WeakKeyDictionary()
 #: How long a LOW notification waits for the HIGH one of the same entrypoint before it goes out:
 #: the longest HIGH confirmation window, so an incident that escalates notifies once, as HIGH.
 _SUPPRESSOR_WAIT = cdk.Duration.minutes(30)
@@ -111,6 +114,18 @@ class EntrypointAlarms(Construct):
             digest = hashlib.sha256(name.encode()).hexdigest()[:8]
             keep = MAX_ALARM_NAME - len(suffix) - len(digest) - 2
             name = f"{name[:keep]}-{digest}-{suffix}"
+        # Alarm names are unique per account and Region: two construct paths that map to one name (ids
+        # differing only in characters replaced by "-", or "A/B" beside "A-B") would fail the deploy.
+        # Stacks of one app in one environment share the names (env-agnostic stacks count as one).
+        stack = cdk.Stack.of(self)
+        path = f"{self.node.path}/{suffix}"
+        given = _NAMES_GIVEN.setdefault(self.node.root, {})
+        first = given.setdefault((stack.account, stack.region, name), path)
+        if first != path:
+            raise self._fail(
+                f"'id' must give alarm names unique in an account and Region: alarm name {name!r} of {path} is "
+                f"already that of {first} (construct ids that differ only in characters other than A-Z a-z 0-9 "
+                "'.' '_' '-', which become '-', give the same name); rename one of them", "id", self.node.id)
         return name
 
     def _description(self, impact: str, urgency: Urgency, slo: str) -> str:
