@@ -119,7 +119,7 @@ def test_cover_entrypoints_leaves_an_explicitly_alarmed_entrypoint_alone():
     """A queue alarmed by hand before the call is not alarmed again; the other entrypoints are covered,
     and a second call adds nothing."""
     stack = cdk.Stack(cdk.App(), "Partly")
-    routing = AlarmRouting(stack, "Routing")
+    routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
     dead = sqs.Queue(stack, "Dead")
     queue = sqs.Queue(stack, "Work", dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=dead))
     from aws_cdk import aws_lambda_event_sources as sources
@@ -146,7 +146,7 @@ def _function(stack: cdk.Stack, name: str) -> lambda_.Function:
 @pytest.fixture
 def bare() -> tuple[cdk.Stack, AlarmRouting]:
     stack = cdk.Stack(cdk.App(), "Bad")
-    return stack, AlarmRouting(stack, "Routing")
+    return stack, AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
 
 
 def _error(build: Any) -> SensibleAlarmsError:
