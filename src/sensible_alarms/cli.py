@@ -59,8 +59,10 @@ def check(
     """Check the alarms of PATHS against the policy rules. Exit 0 when clean (suppressed findings
     are listed), 1 on findings, 2 when an input cannot be read."""
     from .commands.check import run_check
+    from .commands.outputs import check_outputs
 
     try:
+        check_outputs(output)
         report, text = run_check(list(paths), output_format=output_format)
         if output is not None:
             output.write_text(text, encoding="utf-8")
@@ -148,9 +150,11 @@ def review(
     pricing: Annotated[Path | None, typer.Option(help="JSON file overriding the alarm prices.")] = None,
 ) -> None:
     """Review the alarms of PATHS: entrypoints, alarms in words, who is notified, monthly cost."""
+    from .commands.outputs import check_outputs
     from .commands.review import run_review
 
     try:
+        check_outputs(output)
         text = run_review(list(paths), output_format=output_format, pricing_file=pricing)
         if output is not None:
             output.write_text(text, encoding="utf-8")

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SensibleAlarmsError
 from ..replay import ReplayError, ReplayResult, load_incidents, load_metrics, replay, write_timeline
 from ..replay.from_templates import AlarmSet, alarm_set_from_templates, load_names
 from ..replay.report import render_summary_text, summarize, write_html_report
+from .outputs import check_outputs
 
 if TYPE_CHECKING:
     from ..replay.store import MetricStore
 
 __all__ = ["check_outputs", "default_range", "fetch_from_cloudwatch", "run_replay", "summary_text"]
-
-
-def check_outputs(*paths: Path | None) -> None:
-    """Refuse, before any work, an output that could not be written: a path that is a directory, or
-    whose folder does not exist or is not writable. Creates nothing (the writes themselves are atomic)."""
-    for path in paths:
-        if path is None:
-            continue
-        folder = path.parent if str(path.parent) else Path(".")
-        if path.is_dir():
-            problem = "it is a directory; give a file name"
-        elif not folder.is_dir():
-            problem = f"the folder {folder} does not exist" if not folder.exists() else f"{folder} is not a folder"
-        elif not os.access(folder, os.W_OK | os.X_OK):
-            problem = f"no permission to write in the folder {folder}"
-        else:
-            continue
-        raise SensibleAlarmsError(f"cannot write {path}: {problem}", prop="output", value=str(path))
 
 
 def default_range(alarm_set: AlarmSet, metrics: MetricStore) -> tuple[datetime, datetime]:
