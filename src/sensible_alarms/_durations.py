@@ -17,7 +17,7 @@ def seconds_of(value: Any, *, owner: str, prop: str, path: str | None = None) ->
     """The whole number of seconds in a concrete, positive Duration, or an error naming `prop`."""
     if not isinstance(value, cdk.Duration):
         raise SensibleAlarmsError(
-            f"'{prop}' must be an aws_cdk.Duration, e.g. Duration.minutes(5) (got {value!r})",
+            f"'{prop}' of {owner} must be an aws_cdk.Duration, e.g. Duration.minutes(5) (got {value!r})",
             path=path, prop=prop, value=value,
         )
     # Token.is_unresolved() does not see a token inside a Duration; Duration.is_unresolved() does.
