@@ -12,6 +12,11 @@ for example in examples/*/; do
 done
 # The fleet benchmark is a script too; its per-resource variant imports the baseline example's stack.
 MYPYPATH=examples/per_resource_baseline .venv/bin/mypy --config-file pyproject.toml benchmarks/fleet
+# The docs site, strictly: a broken link or anchor, or a missing snippet file, fails (docs/about.md).
+.venv/bin/mkdocs build --strict --quiet
+# The package as users get it: sdist and wheel built and checked, the wheel installed with its extras
+# into fresh virtual environments outside the checkout, and used there.
+bash scripts/package_check.sh
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 # The deployment tests (tests/deploy) need LocalStack: started here, stopped however pytest ends.
 trap 'bash scripts/localstack.sh stop' EXIT

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,9 +22,17 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"sensible-alarms {metadata.version('sensible-alarms')}")
+        raise typer.Exit()
+
 
 @app.callback()
-def _commands() -> None:
+def _commands(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the installed version and exit.")] = False,
+) -> None:
     """Customer-impact alarms for serverless services: check, explain, review and replay synthesized alarms."""
 
 
