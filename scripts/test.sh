@@ -13,9 +13,10 @@ done
 # The fleet benchmark is a script too; its per-resource variant imports the baseline example's stack.
 MYPYPATH=examples/per_resource_baseline .venv/bin/mypy --config-file pyproject.toml benchmarks/fleet
 # The docs site, strictly: a broken link or anchor, or a missing snippet file, fails (docs/about.md).
-.venv/bin/mkdocs build --strict --quiet
+# Not --quiet: it hides the warnings that --strict counts, and the build would pass.
+.venv/bin/mkdocs build --strict
 # The package as users get it: sdist and wheel built and checked, the wheel installed with its extras
-# into fresh virtual environments outside the checkout, and used there.
+# into a fresh virtual environment outside the checkout, and used there.
 bash scripts/package_check.sh
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 # The deployment tests (tests/deploy) need LocalStack: started here, stopped however pytest ends.
