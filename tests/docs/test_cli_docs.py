@@ -33,4 +33,5 @@ def test_every_command_has_its_section_in_the_cli_page():
     page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^## `sensible-alarms ([a-z-]+)`", page, flags=re.MULTILINE))
     assert commands, "the CLI has no commands"
-    assert sorted(commands - documented) == []
+    undocumented = sorted(commands - documented)
+    assert undocumented == [], f"add a '## `sensible-alarms <command>`' section to docs/cli.md for {undocumented}"
