@@ -181,7 +181,11 @@ def customer_signal(metric: MetricStat, entrypoint: Entrypoint) -> CustomerSigna
 
 
 class StackFacts:
-    """Derived facts about one stack's alarms, computed once and shared by the rules."""
+    """Derived facts about one stack's alarms, computed once and shared by the rules.
+
+    Every question is answered through indexes from resources to entrypoints and from resources to
+    notifying alarms, so a check is linear in the number of alarms and entrypoints (not their
+    product: a template of 5,000 alarms and 1,000 entrypoints takes seconds, not minutes)."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
@@ -189,6 +193,44 @@ class StackFacts:
         self._reads: dict[str, tuple[MetricAlarm, ...]] = {}
         self._triggers: dict[str, tuple[MetricAlarm, ...]] = {}
         self._customer: dict[int, tuple[tuple[Entrypoint, CustomerSignal], ...]] = {}
+        self._order = {id(e): position for position, e in enumerate(stack.entrypoints)}
+        # resource -> entrypoints for which a metric naming it may be a customer signal
+        self._signal_candidates: dict[str, list[Entrypoint]] = {}
+        # resource -> entrypoints it makes up or sits behind ((entrypoint, resource) for components)
+        self._watched_by: dict[str, list[Entrypoint]] = {}
+        self._component_of: dict[str, list[Entrypoint]] = {}
+        for entrypoint in stack.entrypoints:
+            roles = {signal.on for signal in CUSTOMER_SIGNALS[entrypoint.kind]}
+            for lid in dict.fromkeys(lid for role in roles for lid in _role_resources(entrypoint, role)):
+                self._signal_candidates.setdefault(lid, []).append(entrypoint)
+            for lid in _watched(entrypoint):
+                self._watched_by.setdefault(lid, []).append(entrypoint)
+            for lid in dict.fromkeys(entrypoint.components):
+                self._component_of.setdefault(lid, []).append(entrypoint)
+        self._notifier_resources: dict[str, frozenset[str]] = {}
+        self._notifiers_of: dict[str, list[Alarm]] = {}
+        self._covering: dict[int, list[Alarm]] = {}
+        self._concerning: dict[int, list[Alarm]] = {}
+        for alarm in self.notifiers:
+            metrics = [m for metric_alarm in self.reads(alarm) for m in metric_alarm.metrics]
+            resources = frozenset(lid for m in metrics for lid in m.resources)
+            self._notifier_resources[alarm.logical_id] = resources
+            for lid in resources:
+                self._notifiers_of.setdefault(lid, []).append(alarm)
+            covered: dict[int, None] = {}
+            concerned: dict[int, None] = {}
+            for metric in metrics:
+                signals = self.customer_signals(metric)
+                for entrypoint, _ in signals:
+                    covered[id(entrypoint)] = concerned[id(entrypoint)] = None
+                if not signals:
+                    for lid in metric.resources:
+                        for entrypoint in self._watched_by.get(lid, ()):
+                            concerned[id(entrypoint)] = None
+            for key in covered:
+                self._covering.setdefault(key, []).append(alarm)
+            for key in concerned:
+                self._concerning.setdefault(key, []).append(alarm)
 
     def _walk(self, logical_id: str, seen: set[str], sufficient_only: bool) -> Iterator[MetricAlarm]:
         if logical_id in seen:
@@ -219,8 +261,9 @@ class StackFacts:
         """The entrypoints of the stack for which ``metric`` is a customer signal, with the signal."""
         key = id(metric)
         if key not in self._customer:
+            candidates = {id(e): e for lid in metric.resources for e in self._signal_candidates.get(lid, ())}
             found = []
-            for entrypoint in self.stack.entrypoints:
+            for entrypoint in sorted(candidates.values(), key=lambda e: self._order[id(e)]):
                 signal = customer_signal(metric, entrypoint)
                 if signal is not None:
                     found.append((entrypoint, signal))
@@ -235,36 +278,47 @@ class StackFacts:
         names = INTERNAL_METRICS[metric.namespace]
         if names is not None and metric.metric_name not in names:
             return []
-        resources = set(metric.resources)
-        return [(entrypoint, component) for entrypoint in self.stack.entrypoints
-                for component in entrypoint.components if component in resources]
+        pairs = {(id(e), lid): (e, lid) for lid in metric.resources for e in self._component_of.get(lid, ())}
+        return sorted(pairs.values(), key=lambda pair: (self._order[id(pair[0])],
+                                                         pair[0].components.index(pair[1])))
+
+    def notifiers_watching(self, logical_ids: set[str]) -> list[Alarm]:
+        """The notifying alarms a metric of which (through a composite's members) names one of the
+        resources, in the order of :attr:`notifiers`."""
+        found = {a.logical_id for lid in logical_ids for a in self._notifiers_of.get(lid, ())}
+        return [alarm for alarm in self.notifiers if alarm.logical_id in found]
 
     def watches(self, alarm: Alarm, logical_ids: set[str]) -> bool:
         """True when a metric the alarm reads (through a composite's members) names one of the resources."""
-        return any(logical_ids & set(m.resources) for metric_alarm in self.reads(alarm) for m in metric_alarm.metrics)
+        resources = self._notifier_resources.get(alarm.logical_id)
+        if resources is None:
+            resources = frozenset(lid for ma in self.reads(alarm) for m in ma.metrics for lid in m.resources)
+        return bool(logical_ids & resources)
 
-    def concerns(self, alarm: Alarm, entrypoint: Entrypoint) -> bool:
-        """True when the alarm reads a customer signal of the entrypoint, or a metric of what makes it
-        up or sits behind it (its resources, components, dead-letter queue, failure destination)
-        that is not a customer signal of another entrypoint. A queue an API's function writes to is
-        a component of the API, but the age alarm of that queue's consumer concerns the consumer."""
-        watched = set(entrypoint.resources) | set(entrypoint.components)
-        for ref in (entrypoint.source, entrypoint.dead_letter_queue, entrypoint.failure_destination):
-            if ref is not None and ref.logical_id:
-                watched.add(ref.logical_id)
-        for metric_alarm in self.reads(alarm):
-            for metric in metric_alarm.metrics:
-                signals = self.customer_signals(metric)
-                if any(e is entrypoint for e, _ in signals):
-                    return True
-                if not signals and watched & set(metric.resources):
-                    return True
-        return False
+    def concerning(self, entrypoint: Entrypoint) -> list[Alarm]:
+        """The notifying alarms that read a customer signal of the entrypoint, or a metric of what
+        makes it up or sits behind it (its resources, components, dead-letter queue, failure
+        destination) that is not a customer signal of another entrypoint. A queue an API's function
+        writes to is a component of the API, but the age alarm of that queue's consumer concerns
+        the consumer. In the order of :attr:`notifiers`."""
+        return self._concerning.get(id(entrypoint), [])
+
+    def covering(self, entrypoint: Entrypoint) -> list[Alarm]:
+        """The notifying alarms that read a customer signal of the entrypoint."""
+        return self._covering.get(id(entrypoint), [])
 
     def covers(self, alarm: Alarm, entrypoint: Entrypoint) -> bool:
         """True when the alarm reads a customer signal of the entrypoint."""
         return any(e is entrypoint for metric_alarm in self.reads(alarm) for m in metric_alarm.metrics
                    for e, _ in self.customer_signals(m))
+
+
+def _watched(entrypoint: Entrypoint) -> tuple[str, ...]:
+    watched = list(entrypoint.resources) + list(entrypoint.components)
+    for ref in (entrypoint.source, entrypoint.dead_letter_queue, entrypoint.failure_destination):
+        if ref is not None and ref.logical_id:
+            watched.append(ref.logical_id)
+    return tuple(dict.fromkeys(watched))
 
 
 _FACTS_ATTRIBUTE = "_sensible_alarms_policy_facts"

@@ -38,7 +38,7 @@ def check(model: AlarmModel) -> Iterator[Finding]:
             whose = _WHOSE[destination.kind].format(owner=stack.label(destination.owner))
             destinations.setdefault(destination.logical_id, []).append(whose)
         for logical_id, owners in destinations.items():
-            if any(facts.watches(alarm, {logical_id}) for alarm in facts.notifiers):
+            if facts.notifiers_watching({logical_id}):
                 continue
             kind = resource_kind(stack.resource(logical_id))
             yield finding(

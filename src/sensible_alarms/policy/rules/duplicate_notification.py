@@ -36,17 +36,18 @@ def check(model: AlarmModel) -> Iterator[Finding]:
 
 
 def _paths(facts: StackFacts, entrypoint: Entrypoint) -> list[Alarm]:
-    """The notifying alarms that concern the entrypoint (see ``StackFacts.concerns``), the one to
+    """The notifying alarms that concern the entrypoint (see ``StackFacts.concerning``), the one to
     keep first. An alarm whose actions another of them suppresses (a composite's ActionsSuppressor)
     is deduplicated already and left out."""
-    paths = [alarm for alarm in facts.notifiers if facts.concerns(alarm, entrypoint)]
+    paths = facts.concerning(entrypoint)
+    covering = {alarm.logical_id for alarm in facts.covering(entrypoint)}
     ids = {alarm.logical_id for alarm in paths}
     paths = [alarm for alarm in paths
              if not (isinstance(alarm, CompositeAlarm) and alarm.actions_suppressor is not None
                      and alarm.actions_suppressor.logical_id in ids)]
     return sorted(paths, key=lambda alarm: (
         not isinstance(alarm, CompositeAlarm),
-        not facts.covers(alarm, entrypoint),
+        alarm.logical_id not in covering,
         _URGENCY_ORDER.get(alarm.urgency or "", 2),
         alarm.logical_id,
     ))

@@ -18,11 +18,10 @@ ID = "uncovered-entrypoint"
 def check(model: AlarmModel) -> Iterator[Finding]:
     for stack, facts in stacks(model):
         for entrypoint in stack.entrypoints:
-            if any(facts.covers(alarm, entrypoint) for alarm in facts.notifiers):
+            if facts.covering(entrypoint):
                 continue
             signals = "; ".join(dict.fromkeys(s.words for s in CUSTOMER_SIGNALS[entrypoint.kind]))
-            component_alarms = [alarm.label for alarm in facts.notifiers
-                                if facts.watches(alarm, set(entrypoint.components))]
+            component_alarms = [alarm.label for alarm in facts.notifiers_watching(set(entrypoint.components))]
             noise = (f" Only per-resource alarms of what sits behind it notify ({listing(component_alarms, 3)}), "
                      "and they do not say when customers are affected." if component_alarms else "")
             yield finding(
