@@ -1,8 +1,9 @@
 """Say, in words, what alarms a synthesized app got and why: ``sensible-alarms explain cdk.out``.
 
 Reads the alarm model (:mod:`sensible_alarms.model`, the one template reader) and the review's
-entrypoints, so it counts the entrypoints ``review`` counts and says "not alarmed on purpose" only
-of resources the model places behind a detected entrypoint.
+entrypoints, so it counts the entrypoints ``review`` counts. It says "not alarmed on purpose" only
+of resources the model places behind a detected entrypoint whose customer signal notifies (the
+policy's coverage), and names the others.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import COMPONENT_TYPES, AlarmModel, MetricAlarm, Stack
+from .policy.catalogue import facts as stack_facts
 from .review import Review, review_model
 from .review.sentences import period_of
 from .wording import COMPARISON, listing, number, resource_kind
@@ -82,13 +84,19 @@ def _stack_lines(stack: Stack, review: Review) -> list[str]:
                          f"{_threshold_words(alarm, signal)}, {when}")
         if not entry.alarms:
             lines.append(f"    no alarm: {entry.coverage}")
-    behind = {lid for e in stack.entrypoints for lid in e.components if lid in stack.resources}
+    facts = stack_facts(stack)
     components = {lid for lid, r in stack.resources.items() if r.type in COMPONENT_TYPES}
-    quiet = behind & components
-    if quiet:
-        lines += ["", f"  Not alarmed on purpose: {_kinds(stack, quiet)}. They sit behind the entrypoints above; "
+    covered = {lid for e in stack.entrypoints if facts.covering(e) for lid in e.components} & components
+    uncovered = {lid for e in stack.entrypoints if not facts.covering(e) for lid in e.components} & components
+    uncovered -= covered
+    if covered:
+        lines += ["", f"  Not alarmed on purpose: {_kinds(stack, covered)}. They sit behind the entrypoints above; "
                       "when one of them fails in a way customers feel, the entrypoint's signal says so, once."]
-    elsewhere = sorted(lid for lid in components - behind if stack.resources[lid].type == "AWS::Lambda::Function")
+    if uncovered:
+        lines.append(f"  Behind entrypoints with no customer-impact alarm: {_kinds(stack, uncovered)}; nobody is "
+                     "told when they fail.")
+    elsewhere = sorted(lid for lid in components - covered - uncovered
+                       if stack.resources[lid].type == "AWS::Lambda::Function")
     if elsewhere:
         lines.append(f"  Lambda functions behind no entrypoint this tool detects: "
                      f"{listing([stack.label(lid) for lid in elsewhere])}. If customers reach them (an SNS "

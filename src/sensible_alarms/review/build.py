@@ -212,6 +212,7 @@ def _entrypoint(stack: _Stack, *, id: str, key: str, kind: str, title: str, sour
         features=tuple(sorted({f for d in detected for f in d.features})),
         covered=bool(covering), coverage=coverage, slo=slo,
         alarms=tuple(stack.reviews[lid] for lid in lids), monthly_cost=stack.cost(lids), chart=stack.chart(lids),
+        identity=detected[0].identity if detected else (kind, "construct", id.partition("/")[2]),
     )
 
 

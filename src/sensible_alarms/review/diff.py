@@ -1,9 +1,10 @@
 """What a change does to the alarms: two reviews compared, in words, for a pull-request comment.
 
-Alarms are matched by stack and alarm name (names are deterministic), entrypoints by their primary
-resource (or construct path), notification routes by topic. A *coverage drop* is an entrypoint that
-had a notifying alarm and, in the new version, still exists but has none (or a construct entrypoint,
-whose resources the review could not see, that disappeared).
+Alarms are matched by stack and alarm name (names are deterministic), notification routes by topic,
+entrypoints by their primary resource (or construct path) and then, for those left over, by what
+they are: kind and source, across stacks. A *coverage drop* is an entrypoint that had a notifying
+alarm and, in the new version, still exists (perhaps under new logical ids or in a renamed stack)
+but has none, or a construct entrypoint, whose resources the review could not see, that disappeared.
 """
 
 from __future__ import annotations
@@ -61,31 +62,67 @@ def _find(entries: tuple[EntrypointReview, ...], old: EntrypointReview) -> Entry
     return next((e for e in entries if e.key == old.key), None) or next((e for e in entries if e.id == old.id), None)
 
 
+Placed = tuple[str, EntrypointReview]
+"""An entrypoint and the name of its stack."""
+
+
+def _compare(name: str, entry: EntrypointReview, other: EntrypointReview, out: dict[str, list[str]],
+             was: str = "") -> None:
+    """An entrypoint of the old version and what it is in the new one."""
+    if entry.covered and not other.covered:
+        out["coverage_drops"].append(f"{name}: {other.title}{was} lost its notifying alarms ({other.coverage})")
+    elif not entry.covered and other.covered:
+        out["entrypoints"].append(f"{name}: {other.title}{was} is now covered ({other.coverage})")
+    for feature in sorted(set(other.features) - set(entry.features)):
+        out["entrypoints"].append(f"{name}: {other.title}: {feature} added")
+    for feature in sorted(set(entry.features) - set(other.features)):
+        out["entrypoints"].append(f"{name}: {other.title}: {feature} removed")
+
+
+def _same(new: EntrypointReview, old: EntrypointReview, exact: bool) -> bool:
+    """The same entrypoint by what it is: kind, kind of source and name; or kind and kind of source."""
+    return new.identity == old.identity if exact else new.identity[:2] == old.identity[:2]
+
+
+def _entrypoint_diff(old: Review, new: Review, out: dict[str, list[str]]) -> None:
+    """Entrypoints matched by stack and primary resource (or construct path); those left over are
+    matched by what they are (:attr:`EntrypointReview.identity`: kind and source, then kind and
+    kind of source), across stacks, so renaming logical ids or the stack cannot hide a lost alarm."""
+    new_stacks = {s.name: s for s in new.stacks}
+    left_old: list[Placed] = []
+    matched: set[int] = set()
+    for stack in old.stacks:
+        new_entries = new_stacks[stack.name].entrypoints if stack.name in new_stacks else ()
+        for entry in stack.entrypoints:
+            other = _find(new_entries, entry)
+            if other is None:
+                left_old.append((stack.name, entry))
+                continue
+            matched.add(id(other))
+            _compare(stack.name, entry, other, out)
+    left_new: list[Placed] = [(s.name, e) for s in new.stacks for e in s.entrypoints if id(e) not in matched]
+    for exact in (True, False):
+        for placed in list(left_old):
+            name, entry = placed
+            found = next((p for p in left_new if _same(p[1], entry, exact)), None)
+            if found is None or not entry.identity[0]:
+                continue
+            left_old.remove(placed)
+            left_new.remove(found)
+            new_name, other = found
+            was = f" (was {entry.title} in stack {name})" if (name, entry.title) != (new_name, other.title) else ""
+            _compare(new_name, entry, other, out, was)
+    for name, entry in left_old:
+        if entry.covered and not entry.resources:
+            out["coverage_drops"].append(f"{name}: {entry.title} (`{entry.id}`) and its notifying alarms "
+                                         "were removed")
+        out["entrypoints"].append(f"{name}: entrypoint removed: {entry.title}")
+    for name, entry in left_new:
+        state = "covered" if entry.covered else "NOT COVERED"
+        out["entrypoints"].append(f"{name}: entrypoint added: {entry.title} ({state})")
+
+
 def _stack_diff(name: str, old: StackReview | None, new: StackReview | None, out: dict[str, list[str]]) -> None:
-    old_entries = old.entrypoints if old else ()
-    new_entries = new.entrypoints if new else ()
-    matched: set[str] = set()
-    for entry in old_entries:
-        other = _find(new_entries, entry)
-        if other is None:
-            if entry.covered and not entry.resources:
-                out["coverage_drops"].append(f"{name}: {entry.title} (`{entry.id}`) and its notifying alarms "
-                                             "were removed")
-            out["entrypoints"].append(f"{name}: entrypoint removed: {entry.title}")
-            continue
-        matched.add(other.id)
-        if entry.covered and not other.covered:
-            out["coverage_drops"].append(f"{name}: {other.title} lost its notifying alarms ({other.coverage})")
-        elif not entry.covered and other.covered:
-            out["entrypoints"].append(f"{name}: {other.title} is now covered ({other.coverage})")
-        for feature in sorted(set(other.features) - set(entry.features)):
-            out["entrypoints"].append(f"{name}: {other.title}: {feature} added")
-        for feature in sorted(set(entry.features) - set(other.features)):
-            out["entrypoints"].append(f"{name}: {other.title}: {feature} removed")
-    for entry in new_entries:
-        if entry.id not in matched and not any(_find((entry,), o) for o in old_entries):
-            state = "covered" if entry.covered else "NOT COVERED"
-            out["entrypoints"].append(f"{name}: entrypoint added: {entry.title} ({state})")
     old_alarms = _alarms(old) if old else {}
     new_alarms = _alarms(new) if new else {}
     for alarm_name in sorted(set(new_alarms) - set(old_alarms)):
@@ -124,6 +161,7 @@ def diff_reviews(old: Review, new: Review) -> ReviewDiff:
     old_stacks = {s.name: s for s in old.stacks}
     new_stacks = {s.name: s for s in new.stacks}
     costs = []
+    _entrypoint_diff(old, new, out)
     for name in sorted(set(old_stacks) | set(new_stacks)):
         before, after = old_stacks.get(name), new_stacks.get(name)
         _stack_diff(name, before, after, out)

@@ -109,6 +109,9 @@ class EntrypointReview:
     alarms: tuple[AlarmReview, ...]
     monthly_cost: float
     chart: tuple[ChartWindow, ...]
+    identity: tuple[str, str, str] = ("", "", "")
+    """What the entrypoint is whatever its logical ids and stack are called (kind, kind of source,
+    the source's literal name): the diff matches renamed entrypoints by it."""
 
 
 @dataclass(frozen=True)

@@ -30,15 +30,27 @@ class DetectedEntrypoint:
     names: set[str] = field(default_factory=set)
     """Literal names of those resources (an alarm may name an API or a queue literally)."""
     features: list[str] = field(default_factory=list)
+    identity: tuple[str, str, str] = ("", "", "")
+    """What the entrypoint is, whatever the logical ids and stack are called: its kind, the kind of
+    its source (resource type, or schedule expression) and the source's literal name ("" when none)."""
 
     def targets(self) -> set[str]:
         return set(self.resources) | self.names
 
 
 def _shown(stack: Stack, key: str, kind: str, title: str, lids: list[str],
-           features: Iterable[str] = ()) -> DetectedEntrypoint:
+           features: Iterable[str] = (), source: tuple[str, str] = ("", "")) -> DetectedEntrypoint:
     names = {literal_name(stack.resources[lid]) for lid in lids if lid in stack.resources}
-    return DetectedEntrypoint(key, kind, title, lids, {n for n in names if n} - _COMMON_NAMES, list(features))
+    return DetectedEntrypoint(key, kind, title, lids, {n for n in names if n} - _COMMON_NAMES, list(features),
+                              (kind, *source))
+
+
+def _source(stack: Stack, logical_id: str | None, fallback: str = "") -> tuple[str, str]:
+    """The kind of a source resource and its literal name, or the fallback text as the kind."""
+    resource = stack.resources.get(logical_id) if logical_id else None
+    if resource is None:
+        return fallback, ""
+    return resource.type, literal_name(resource) or ""
 
 
 def short_id(logical_id: str) -> str:
@@ -53,12 +65,13 @@ def _label(ref: ResourceRef) -> str:
 def _api(stack: Stack, api: Api) -> DetectedEntrypoint:
     name = api.name if api.name is not None else short_id(api.logical_id)
     return _shown(stack, api.logical_id, "api", f"{api.protocol} API {name}", [api.logical_id, *api.stages],
-                  (f"route {route}" for route in api.routes))
+                  (f"route {route}" for route in api.routes), _source(stack, api.logical_id))
 
 
 def _lone_stage(stack: Stack, stage: Entrypoint) -> DetectedEntrypoint:
     what = "API stage" if stack.resources[stage.logical_id].type == "AWS::ApiGatewayV2::Stage" else "REST API stage"
-    return _shown(stack, stage.logical_id, "api", f"{what} {short_id(stage.logical_id)}", [stage.logical_id])
+    return _shown(stack, stage.logical_id, "api", f"{what} {short_id(stage.logical_id)}", [stage.logical_id],
+                  source=_source(stack, stage.logical_id))
 
 
 def _consumer(stack: Stack, consumer: Entrypoint, source: ResourceRef) -> DetectedEntrypoint:
@@ -74,7 +87,8 @@ def _consumer(stack: Stack, consumer: Entrypoint, source: ResourceRef) -> Detect
     function = ", ".join(short_id(f) for f in consumer.functions) or render(
         stack.resources[consumer.logical_id].properties.get("FunctionName"))
     title = f"{_SOURCE_WORDS[consumer.source_service]} {_label(source)} -> Lambda {function}"
-    return _shown(stack, consumer.logical_id, consumer.kind, title, [lid for lid in lids if lid], features)
+    return _shown(stack, consumer.logical_id, consumer.kind, title, [lid for lid in lids if lid], features,
+                  _source(stack, source.logical_id, consumer.source_service))
 
 
 def _job(stack: Stack, job: Entrypoint) -> DetectedEntrypoint:
@@ -85,7 +99,8 @@ def _job(stack: Stack, job: Entrypoint) -> DetectedEntrypoint:
         what, feature = "EventBridge rule", f"event pattern {json.dumps(props.get('EventPattern'), sort_keys=True)}"
     functions = sorted(job.functions)
     title = f"{what} {short_id(job.logical_id)} -> Lambda " + ", ".join(short_id(f) for f in functions)
-    return _shown(stack, job.logical_id, job.kind, title, [job.logical_id, *functions], [feature])
+    return _shown(stack, job.logical_id, job.kind, title, [job.logical_id, *functions], [feature],
+                  (feature, literal_name(stack.resources[job.logical_id]) or ""))
 
 
 def detected_entrypoints(stack: Stack) -> list[DetectedEntrypoint]:
