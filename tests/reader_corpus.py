@@ -41,9 +41,9 @@ def queue_consumer(**alarm_props: Any) -> dict[str, Any]:
     }}
 
 
-def metrics_form() -> dict[str, Any]:
+def metrics_form(**alarm_props: Any) -> dict[str, Any]:
     """The same alarm in the Metrics/MetricStat form cdk-monitoring-constructs writes."""
-    template = queue_consumer()
+    template = queue_consumer(**alarm_props)
     props = template["Resources"]["Age"]["Properties"]
     for key in ("Namespace", "MetricName", "Statistic", "Period", "Dimensions"):
         props.pop(key)
