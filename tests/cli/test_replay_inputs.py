@@ -211,3 +211,12 @@ class TestInputErrors:
         incidents.write_text("- id: a\n  start: [2024-05-02T00:00:00Z\n  end: 2024\n")
         result = _replay(str(template), "--metrics", str(metrics), *DAY, "--incidents", str(incidents))
         self._fails(result, str(incidents), "line")
+
+    def test_a_missing_names_mapping_is_one_line_without_errno(self, tmp_path: Path):
+        """--names naming no file: one line naming it, without the raw "[Errno 2]"."""
+        template = _template(tmp_path, Api=_alarm("api-errors"))
+        metrics = _metrics(tmp_path, _rows("2024-05-02"))
+        names = tmp_path / "names.json"
+        result = _replay(str(template), "--metrics", str(metrics), *DAY, "--names", str(names))
+        self._fails(result, str(names), "names mapping")
+        assert "Errno" not in result.output

@@ -42,8 +42,10 @@ def load_names(path: str | Path) -> dict[str, str]:
     file = Path(path)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ReplayError(f"{file}: cannot read the names mapping ({error})") from error
+    except OSError as error:
+        raise ReplayError(f"{file}: cannot read the names mapping: {error.strerror or error}") from error
+    except json.JSONDecodeError as error:
+        raise ReplayError(f"{file}: the names mapping is not valid JSON: {error}") from error
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ReplayError(f"{file}: the names mapping must be a JSON object of strings to strings")
     return data
