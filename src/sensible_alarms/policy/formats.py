@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..model.lines import ResourceLines
 from .engine import Report
 from .finding import Finding, Rule
 
@@ -124,35 +124,8 @@ def _uri(path: Path | None) -> str:
     return path.resolve().as_uri() if text.startswith("../") else text
 
 
-class _Lines:
-    """Line numbers of resources in template files, read once per file."""
-
-    def __init__(self) -> None:
-        self._files: dict[Path, dict[str, int]] = {}
-
-    def line(self, path: Path | None, logical_id: str) -> int | None:
-        if path is None:
-            return None
-        if path not in self._files:
-            found: dict[str, int] = {}
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            in_resources = False
-            for number, line in enumerate(text.splitlines(), start=1):
-                if re.match(r'^\s*"?Resources"?\s*:', line):
-                    in_resources = True
-                    continue
-                match = re.match(r'^\s{1,4}"?([A-Za-z0-9]+)"?\s*:\s*(\{|$)', line) if in_resources else None
-                if match and match.group(1) not in found:
-                    found[match.group(1)] = number
-            self._files[path] = found
-        return self._files[path].get(logical_id)
-
-
 def _results(report: Report, index: dict[str, int]) -> Iterator[dict[str, Any]]:
-    lines = _Lines()
+    lines = ResourceLines()
     for found in (*report.findings, *report.suppressed):
         region = lines.line(found.template_path, found.logical_id)
         physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(found.template_path)}}
