@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,25 @@ def _staged(root: Path) -> Path:
     return outdir
 
 
+def _payments(root: Path) -> Path:
+    """The payments example, every entrypoint kind, each covered by its construct (and one stack bare)."""
+    import aws_cdk as cdk
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "payments_service"
+    sys.path.insert(0, str(example))
+    try:
+        from payments_stack import PaymentsStack
+    finally:
+        sys.path.remove(str(example))
+    outdir = root / "cdk.out"
+    app_ = cdk.App(outdir=str(outdir))
+    for alarms in ("explicit", "none"):
+        PaymentsStack(app_, f"Payments{alarms.title()}", alarms=alarms,
+                      synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False))
+    app_.synth()
+    return outdir
+
+
 def _hand_written(tmp: Path) -> Path:
     """Hand-written stacks in one assembly: ActionsEnabled as bool and string, Metrics form, documented
     descriptions, entrypoints the library does not make."""
@@ -138,6 +158,7 @@ CORPUS: dict[str, Callable[[Path, pytest.FixtureRequest], Path]] = {
         tmp / "t.json", queue_consumer(AlarmDescription=DESCRIPTION)),
     "hand-written stacks in one assembly": lambda tmp, request: _hand_written(tmp),
     "nested stages": lambda tmp, request: _staged(tmp),
+    "the payments example (every entrypoint kind)": lambda tmp, request: _payments(tmp),
 }
 
 
