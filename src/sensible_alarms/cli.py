@@ -201,3 +201,11 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+# Registered here, defined in commands/: audit and suggest.
+from .commands.audit import audit_command  # noqa: E402
+from .commands.suggest import suggest_command  # noqa: E402
+
+app.command(name="audit")(audit_command)
+app.command(name="suggest")(suggest_command)

@@ -31,6 +31,7 @@ from .entrypoints import (
     ResourceRef,
     SourceService,
     literal_name,
+    name_property,
 )
 from .errors import ModelLoadError
 from .loader import from_templates, load, load_assembly, load_templates
@@ -96,6 +97,7 @@ __all__ = [
     "load",
     "load_assembly",
     "load_templates",
+    "name_property",
     "parse_description",
     "parse_rule",
     "render",

@@ -53,6 +53,7 @@ __all__ = [
     "detect_failure_destinations",
     "literal_name",
     "literal_names",
+    "name_property",
 ]
 
 FailureKind = Literal["redrive", "event_source_mapping", "lambda_async", "rule_target", "schedule_target"]
@@ -174,6 +175,11 @@ def literal_name(resource: Resource) -> str | None:
     prop = _NAME_PROPERTY.get(resource.type)
     value = resource.properties.get(prop) if prop else None
     return value if isinstance(value, str) and value else None
+
+
+def name_property(resource_type: str) -> str | None:
+    """The property that holds a resource's literal name (``FunctionName``, ``QueueName``, ...), by type."""
+    return _NAME_PROPERTY.get(resource_type)
 
 
 def literal_names(resources: Mapping[str, Resource]) -> dict[str, list[str]]:
