@@ -22,7 +22,13 @@ from typing import Literal
 
 from ..model import Alarm, MetricAlarm, MetricStat, Stack
 from ..policy import Finding, check
-from ..policy.signals import CUSTOMER_SIGNALS, INTERNAL_METRICS, facts, is_single_datapoint_error_count, threshold_words
+from ..policy.catalogue import (
+    CUSTOMER_SIGNALS,
+    INTERNAL_METRICS,
+    facts,
+    is_single_datapoint_error_count,
+    threshold_words,
+)
 from .convert import AccountModel
 
 __all__ = ["CLASSES", "Classified", "Uncovered", "classify"]

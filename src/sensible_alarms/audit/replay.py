@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import AlarmModel, literal_name
-from ..policy.signals import facts
+from ..policy.catalogue import facts
 from .convert import deployed_name
 from .fetch import AccountRead, Progress
 from .report import ReplayOutcome

@@ -68,7 +68,7 @@ def _from_audit(data: dict[str, Any]) -> Suggestion:
 def _from_assembly(path: Path) -> Suggestion:
     from ..model import load
     from ..policy import check
-    from ..policy.signals import facts
+    from ..policy.catalogue import facts
 
     model = load(path)
     report = check(model)
@@ -109,15 +109,23 @@ def suggest(path: Path) -> Suggestion:
 
 
 def suggestion_text(suggestion: Suggestion) -> str:
+    from ..metadata import CONSTRUCT_OF_KIND
+
     lines = ["# Cover each customer-facing entrypoint (inside the stack that defines it):", ""]
     if suggestion.add:
-        lines += ["from sensible_alarms import (AlarmRouting, ApiAlarms, AvailabilitySlo, FreshnessSlo, "
-                  "QueueConsumerAlarms,", "                             ScheduledJobAlarms, StreamConsumerAlarms)", "",
+        used = sorted({name for _, _, code in suggestion.add for name in CONSTRUCT_OF_KIND.values()
+                       if code.startswith(name + "(")})
+        slos = sorted({slo for _, _, code in suggestion.add for slo in ("AvailabilitySlo", "FreshnessSlo")
+                       if slo in code})
+        lines += [f"from sensible_alarms import {', '.join(['AlarmRouting', *used, *slos])}", "",
                   "routing = AlarmRouting(self, 'Routing', high_emails=['oncall@example.com'])"]
         for title, where, code in suggestion.add:
             lines += [f"# {title} ({where})", code]
+        lines += ["", "# Or all of them in one line, with default SLOs (at the end of the stack's constructor):",
+                  "# from sensible_alarms import cover_entrypoints",
+                  "# cover_entrypoints(self, routing=routing)"]
     else:
-        lines.append("# every entrypoint is covered")
+        lines.append("# every entrypoint is covered by a sensible_alarms construct")
     lines += ["", "# Existing alarms to delete (per-resource noise; keep the metric on a dashboard):"]
     lines += [f"#   {name}  ({why})" for name, why in suggestion.delete] or ["#   none"]
     lines += ["", "# Existing alarms to strip of their actions (duplicates of the entrypoint's notification):"]
