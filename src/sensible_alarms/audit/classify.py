@@ -119,7 +119,8 @@ def classify(account: AccountModel) -> tuple[list[Classified], list[Uncovered], 
                         labels.append(cls)
                         reasons.append(f"[{found.rule_id}] {found.message}")
             covered = [e for e in stack.entrypoints if stack_facts.covers(alarm, e)]
-            concerned = covered or [e for e in stack.entrypoints if stack_facts.concerns(alarm, e)]
+            concerned = covered or [e for e in stack.entrypoints
+                                    if any(a is alarm for a in stack_facts.concerning(e))]
             if covered:
                 labels.append("customer-impact")
                 reasons.append(f"reads a customer signal of {covered[0].title}")

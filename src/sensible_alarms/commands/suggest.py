@@ -82,11 +82,10 @@ def _from_assembly(path: Path) -> Suggestion:
     for stack in model.stacks:
         stack_facts = facts(stack)
         for entrypoint in stack.entrypoints:
-            covering = [a for a in stack_facts.notifiers if stack_facts.covers(a, entrypoint)]
+            covering = stack_facts.covering(entrypoint)
             if any(a.metadata is not None for a in covering):
                 continue  # a sensible_alarms construct covers it already
-            replaced = [a for a in stack_facts.notifiers if (stack.name, a.logical_id) in flagged
-                        and stack_facts.concerns(a, entrypoint)]
+            replaced = [a for a in stack_facts.concerning(entrypoint) if (stack.name, a.logical_id) in flagged]
             why = "uncovered" if not covering else f"replaces {len(replaced)} alarm{'s' if len(replaced) != 1 else ''}"
             add.append((f"{entrypoint.title} ({why})", entrypoint.construct_path or entrypoint.stack,
                         _construct(entrypoint.kind)))
