@@ -158,5 +158,5 @@ def report_html(report: AuditReport) -> str:
     env = Environment(loader=PackageLoader("sensible_alarms.audit", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("audit.html.j2")
-    return template.render(report=report, charts=charts, t=_t, by_class=report.by_class(),
+    return template.render(report=report, charts=charts, t=_t, why=_why, by_class=report.by_class(),
                            several=[b for b in report.bursts if len(b.alarms) > 1])

@@ -65,4 +65,6 @@ def _with_replay(report: AuditReport, cloudwatch: Any, read: AccountRead, assemb
         outcome, problem = replay_constructs(cloudwatch, read, Path(assembly), model, names, progress=progress)
     except SensibleAlarmsError as error:
         outcome, problem = None, f"the replay could not run: {error}"
+    except ImportError as error:
+        outcome, problem = None, f"--replay needs the replay extra: pip install 'sensible-alarms[replay]' ({error})"
     return dataclasses.replace(report, replay=outcome, replay_problem=problem)
