@@ -45,8 +45,10 @@ def _audit(keys: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
                            *args], capture_output=True, text=True, env=env, timeout=120, check=False)
 
 
-def _alarm(cloudwatch: Any, name: str, function: str, *, actions: bool = True) -> None:
+def _alarm(cloudwatch: Any, name: str, function: str, *, actions: bool = True,
+           tags: dict[str, str] | None = None) -> None:
     cloudwatch.put_metric_alarm(
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
         AlarmName=name, Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum", Period=300,
         EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold",
         Dimensions=[{"Name": "FunctionName", "Value": function}],
@@ -106,3 +108,21 @@ class TestAuditInputsOnLocalStack:
         assert burst["notifications"] == 3
         assert sorted(burst["alarms"]) == ["orders-errors", "orders-errors-copy"]
         assert alarms["orders-errors"]["class"] == "per-resource noise"
+
+    def test_tag_groups_bursts_by_service(self, aws: Client):
+        """With --tag service, alarms of two services notifying together are two bursts, one per
+        service (ListTagsForResource per alarm); without it, alarms mapped by dimensions alone are
+        one burst."""
+        keys = _account()
+        cloudwatch = _cloudwatch(keys)
+        _alarm(cloudwatch, "orders-create-errors", "orders-create", tags={"service": "orders"})
+        _alarm(cloudwatch, "orders-get-errors", "orders-get", tags={"service": "orders"})
+        _alarm(cloudwatch, "billing-errors", "billing", tags={"service": "billing"})
+        for name in ("orders-create-errors", "orders-get-errors", "billing-errors"):
+            cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="test")
+        grouped = json.loads(_audit(keys, "--format", "json", "--tag", "service").stdout)
+        assert sorted((b["entrypoint"], b["notifications"]) for b in grouped["bursts"]) == [
+            ("tag service=billing", 1), ("tag service=orders", 2)]
+        assert {a["mapped_by"] for a in grouped["alarms"]} == {"tags"}
+        untagged = json.loads(_audit(keys, "--format", "json").stdout)
+        assert [b["notifications"] for b in untagged["bursts"]] == [3]

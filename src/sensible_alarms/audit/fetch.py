@@ -73,6 +73,8 @@ class AccountRead:
     deployed: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     #: alarm names whose metric ListMetrics does not know (the resource is gone)
     missing_metrics: list[str] = field(default_factory=list)
+    #: alarm name -> its tags (only when a tag key was asked for)
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[ReadProblem] = field(default_factory=list)
     alarms_read: bool = False
     history_read: bool = False
@@ -109,7 +111,7 @@ def _botocore_error(error: Exception) -> bool:
 
 def read_account(cloudwatch: Any, cloudformation: Any | None, *, region: str, start: datetime, end: datetime,
                  prefix: str | None = None, stacks: Iterable[str] = (), check_metrics: bool = True,
-                 progress: Progress | None = None) -> AccountRead:
+                 tags: bool = False, progress: Progress | None = None) -> AccountRead:
     """Read alarms (those whose names start with ``prefix``, or all), their ``StateUpdate`` history
     in ``[start, end]``, the resources of the deployed ``stacks``, and whether the metrics of alarms
     without data exist. ``progress(done, total)`` follows the history read, in minutes of the period."""
@@ -123,7 +125,23 @@ def read_account(cloudwatch: Any, cloudformation: Any | None, *, region: str, st
         _read_stack(cloudformation, read, stack)
     if check_metrics:
         _check_metrics(cloudwatch, read)
+    if tags:
+        _read_tags(cloudwatch, read)
     return read
+
+
+def _read_tags(cloudwatch: Any, read: AccountRead) -> None:
+    """Each alarm's tags (``ListTagsForResource``, one call per alarm: the Resource Groups Tagging
+    API would page them, but not every endpoint has it)."""
+    for alarm in read.alarms:
+        try:
+            answer = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
+        except Exception as error:
+            if not _botocore_error(error):
+                raise
+            read.problems.append(_error("ListTagsForResource", f"alarm {alarm['AlarmName']}", error))
+            return
+        read.tags[alarm["AlarmName"]] = {t["Key"]: t["Value"] for t in answer.get("Tags", ())}
 
 
 def _read_alarms(cloudwatch: Any, read: AccountRead, prefix: str | None) -> None:

@@ -7,7 +7,7 @@ import json
 from collections import defaultdict
 from datetime import date, datetime
 
-from .report import AuditedAlarm, AuditReport, report_to_dict
+from .report import AuditedAlarm, AuditReport, burst_group, report_to_dict
 
 __all__ = ["report_html", "report_json", "report_markdown"]
 
@@ -138,7 +138,7 @@ def report_html(report: AuditReport) -> str:
 
     before: dict[str, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     for alarm in (a for a in report.notifiers if a.notifications):
-        key = alarm.entrypoint if alarm.mapped_by == "assembly" and alarm.entrypoint else "(mapped by dimensions alone)"
+        key = burst_group(alarm)
         urgency = (alarm.urgency or "").upper()
         before[key][urgency if urgency in ("HIGH", "LOW") else ""].extend(alarm.notifications)
     after: dict[str, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))

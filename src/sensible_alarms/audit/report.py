@@ -14,7 +14,7 @@ from .classify import CLASSES, Classified, Uncovered, classify
 from .convert import AccountModel, account_model
 from .fetch import AccountRead, ReadProblem, transition
 
-__all__ = ["BURST_GAP", "AuditReport", "AuditedAlarm", "Burst", "build_report", "report_to_dict"]
+__all__ = ["BURST_GAP", "AuditReport", "AuditedAlarm", "Burst", "build_report", "burst_group", "report_to_dict"]
 
 #: Notifications of one entrypoint less than this apart belong to one failure: the 15 minutes after
 #: an incident in which the scoring still counts a notification as detecting it (DESIGN.md).
@@ -146,8 +146,10 @@ def bursts_of(notifications: Iterable[tuple[str, str, datetime]], gap: timedelta
 
 
 def build_report(read: AccountRead, assembly: AlarmModel | None = None, *, assembly_path: str | None = None,
-                 stack_names: dict[str, str] | None = None) -> AuditReport:
-    """Classify, count and group what was read (see :func:`sensible_alarms.audit.audit`)."""
+                 stack_names: dict[str, str] | None = None, tag_key: str | None = None) -> AuditReport:
+    """Classify, count and group what was read (see :func:`sensible_alarms.audit.audit`). With
+    ``tag_key``, an alarm the assembly does not place is grouped by its value of that tag (its
+    service or team, say) instead of by its dimensions."""
     account: AccountModel = account_model(read, assembly, stack_names)
     classified, uncovered, _ = classify(account)
     described = {a["AlarmName"]: a for a in read.alarms}
@@ -157,17 +159,20 @@ def build_report(read: AccountRead, assembly: AlarmModel | None = None, *, assem
     for item in classified:
         name = item.alarm.physical_name or item.alarm.name
         raw = described.get(name, {})
+        entrypoint, mapped_by = item.entrypoint, str(item.mapped_by)
+        tag = read.tags.get(name, {}).get(tag_key) if tag_key else None
+        if mapped_by == "dimensions" and tag is not None:
+            entrypoint, mapped_by = f"tag {tag_key}={tag}", "tags"
         alarms.append(AuditedAlarm(
-            name=name, kind=_kind(item), stack=item.stack, entrypoint=item.entrypoint,
-            entrypoint_kind=item.entrypoint_kind, mapped_by=item.mapped_by, classification=item.classification,
+            name=name, kind=_kind(item), stack=item.stack, entrypoint=entrypoint,
+            entrypoint_kind=item.entrypoint_kind, mapped_by=mapped_by, classification=item.classification,
             labels=item.labels, reasons=item.reasons, notifies=item.alarm.notifies, urgency=item.alarm.urgency,
             state=str(raw.get("StateValue", "")),
             notifications=tuple(sent.get(name, ())) if item.alarm.notifies else (),
             metric_missing=name in missing and not _names_a_resource(item)))
     # Bursts: per entrypoint where the assembly says which; alarms mapped by dimensions alone are
     # grouped account-wide, since nothing says which failure they share.
-    keyed = [((a.entrypoint if a.mapped_by == "assembly" and a.entrypoint else "(mapped by dimensions alone)"),
-              a.name, at) for a in alarms for at in a.notifications]
+    keyed = [(burst_group(a), a.name, at) for a in alarms for at in a.notifications]
     bursts = bursts_of(keyed)
     alarms = _dimension_duplicates(alarms, bursts)
     order: dict[str, int] = {cls: i for i, cls in enumerate(CLASSES)}
@@ -178,9 +183,17 @@ def build_report(read: AccountRead, assembly: AlarmModel | None = None, *, assem
         problems=tuple(read.problems), alarms_read=read.alarms_read, history_read=read.history_read)
 
 
+def burst_group(alarm: AuditedAlarm) -> str:
+    """What a burst groups an alarm's notifications by: its entrypoint (assembly), its tag value, or
+    one group for everything mapped by dimensions alone (nothing says which failure they share)."""
+    if alarm.mapped_by in ("assembly", "tags") and alarm.entrypoint:
+        return alarm.entrypoint
+    return "(mapped by dimensions alone)"
+
+
 def _dimension_duplicates(alarms: Sequence[AuditedAlarm], bursts: Sequence[Burst]) -> list[AuditedAlarm]:
-    """An alarm mapped by dimensions alone that is not customer impact and only ever notified in a
-    burst with other alarms is a duplicate of them."""
+    """An alarm mapped by dimensions alone (or a tag) that is not customer impact and only ever
+    notified in a burst with other alarms is a duplicate of them."""
     shared: dict[str, bool] = {}
     for burst in bursts:
         together = len(burst.alarms) > 1
@@ -188,7 +201,7 @@ def _dimension_duplicates(alarms: Sequence[AuditedAlarm], bursts: Sequence[Burst
             shared[name] = shared.get(name, True) and together
     out = []
     for alarm in alarms:
-        if (alarm.mapped_by == "dimensions" and alarm.notifications and shared.get(alarm.name)
+        if (alarm.mapped_by in ("dimensions", "tags") and alarm.notifications and shared.get(alarm.name)
                 and "duplicate" not in alarm.labels and "customer-impact" not in alarm.labels):
             labels = tuple(c for c in CLASSES if c in (*alarm.labels, "duplicate") and c != "unexplained")
             alarm = AuditedAlarm(**{**alarm.__dict__, "labels": labels, "classification": labels[0],

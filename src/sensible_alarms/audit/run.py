@@ -34,21 +34,25 @@ def clients(*, region: str | None = None, profile: str | None = None,
 def audit(*, cloudwatch: Any, cloudformation: Any | None = None, region: str, assembly: str | Path | None = None,
           start: datetime | None = None, end: datetime | None = None, days: int = DEFAULT_DAYS,
           prefix: str | None = None, stack_names: Mapping[str, str] | None = None, replay: bool = False,
+          tag_key: str | None = None,
           progress: Progress | None = None) -> tuple[AuditReport, AccountRead]:
     """Audit the alarms of one account and region over ``[start, end]`` (default: the ``days``
     before now). ``assembly`` (a cloud assembly or template) says which entrypoints the alarms'
-    resources sit behind; ``stack_names`` maps its stacks to their deployed names."""
+    resources sit behind; ``stack_names`` maps its stacks to their deployed names; ``tag_key`` groups
+    the alarms the assembly does not place by their value of that tag (one ListTagsForResource call per
+    alarm). With ``replay``, the report also says what the assembly's sensible_alarms constructs would
+    have sent (see :mod:`sensible_alarms.audit.replay`)."""
     last = end or datetime.now(UTC).replace(microsecond=0)
     first = start or last - timedelta(days=days)
     model: AlarmModel | None = load(assembly) if assembly is not None else None
     names = dict(stack_names or {})
     deployed = [names.get(s.name, s.name.replace("/", "-")) for s in model.stacks] if model is not None else []
     read = read_account(cloudwatch, cloudformation, region=region, start=first, end=last, prefix=prefix,
-                        stacks=deployed, progress=progress)
+                        stacks=deployed, tags=tag_key is not None, progress=progress)
     if model is not None and cloudformation is None:
         read.problems.append(ReadProblem("ListStackResources", "assembly stacks", "no CloudFormation client given"))
     report = build_report(read, model, assembly_path=str(assembly) if assembly is not None else None,
-                          stack_names=names)
+                          stack_names=names, tag_key=tag_key)
     if replay and read.alarms_read:
         report = _with_replay(report, cloudwatch, read, assembly, model, names, progress)
     return report, read

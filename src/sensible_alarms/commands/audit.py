@@ -49,6 +49,7 @@ def audit_command(
     end: Annotated[str | None, typer.Option(help="End of the period (UTC). Default: now.")] = None,
     alarm_name_prefix: Annotated[str | None, typer.Option(help="Only the alarms whose names start with this.")] = None,
     stack_name: Annotated[list[str] | None, typer.Option("--stack-name", help="ASSEMBLY_STACK=DEPLOYED_STACK when a stack was deployed under another name (repeatable).")] = None,  # noqa: E501
+    tag: Annotated[str | None, typer.Option("--tag", help="Group alarms the assembly does not place by this tag's value (service, team, ...): reads each alarm's tags.")] = None,  # noqa: E501
     replay: Annotated[bool, typer.Option("--replay", help="Also replay the assembly's sensible_alarms constructs over the period (metrics from GetMetricData) and report what they would have sent.")] = False,  # noqa: E501
     output_format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")] = None,  # noqa: E501
@@ -86,7 +87,7 @@ def audit_command(
         with ProgressBar("Reading alarm history", transient=True, disable=quiet or not sys.stderr.isatty()) as bar:
             report, _ = audit(cloudwatch=cloudwatch, cloudformation=cloudformation, region=used_region,
                               assembly=assembly, start=first, end=last, days=days, prefix=alarm_name_prefix,
-                              stack_names=names, replay=replay, progress=bar)
+                              stack_names=names, replay=replay, tag_key=tag, progress=bar)
         text = writers[output_format](report)
         if output is not None:
             output.write_text(text, encoding="utf-8")
