@@ -17,16 +17,69 @@ from them the way CloudWatch aggregates:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
-from events import DAYS, START, Event, function_ids, handler_ids
+from events import DAYS, START, Event, background_5xx, describe, function_ids, handler_ids, quiet_queues
 from spec import SEED, Service
 
 Array = npt.NDArray[np.float64]
 MINUTES = (DAYS + 1) * 1440
-SLOW_MS = 1000.0  # the sensible variant's latency SLO threshold (PR(:1000))
+SLOW_MS = 1000.0  # a request slower than this is a slow request for its customer (docs/benchmarks.md)
 OPERATIONS = ("GetItem", "PutItem", "Query", "UpdateItem")
+#: What customers expect of asynchronous work in this fleet: the freshness the teams promise.
+QUEUE_FRESHNESS_MINUTES = 15
+STREAM_FRESHNESS_MINUTES = 5
+#: A slow request counts as half a failed one: it was served, late; a failed one was not served.
+SLOW_WEIGHT = 0.5
+#: Customer-impacting from this many weighted bad requests (failed + SLOW_WEIGHT x slow) ...
+MIN_BAD_REQUESTS = 3.0
+#: ... or from one message or record delayed past its freshness, dead-lettered, or one job run not done.
+
+#: Attempts a client makes at a request that fails transiently (AWS SDK standard retry mode: 3).
+CLIENT_ATTEMPTS = 3
+
+
+@dataclass
+class Outcome:
+    """What one event did to customers, counted in the simulated traffic."""
+
+    failed_requests: float = 0.0  # requests whose every attempt failed
+    slow_requests: float = 0.0  # requests served slower than SLOW_MS
+    delayed_messages: float = 0.0  # messages or stream records processed later than their freshness
+    dead_lettered: float = 0.0  # messages moved to a dead-letter queue (work lost until redriven)
+    runs_not_done: float = 0.0  # scheduled runs that did not succeed
+
+    @property
+    def bad_requests(self) -> float:
+        """Failed requests plus slow ones at SLOW_WEIGHT."""
+        return self.failed_requests + SLOW_WEIGHT * self.slow_requests
+
+    @property
+    def customer_impact(self) -> bool:
+        return (self.bad_requests >= MIN_BAD_REQUESTS or self.delayed_messages >= 1 or self.dead_lettered >= 1
+                or self.runs_not_done >= 1)
+
+    @property
+    def customers_affected(self) -> float:
+        """One figure for the size of the impact: weighted bad requests plus messages and runs."""
+        return self.bad_requests + self.delayed_messages + self.dead_lettered + self.runs_not_done
+
+    def as_dict(self) -> dict[str, float]:
+        return {"failed_requests": round(self.failed_requests, 1), "slow_requests": round(self.slow_requests, 1),
+                "delayed_messages": round(self.delayed_messages, 1), "dead_lettered": round(self.dead_lettered, 1),
+                "runs_not_done": round(self.runs_not_done, 1)}
+
+
+def incident(event: Event, outcome: Outcome) -> dict[str, object]:
+    """An event as an incidents-file entry (sensible_alarms.replay.Incident's fields), labelled by
+    what customers got."""
+    got = ", ".join(f"{v:g} {k.replace('_', ' ')}" for k, v in outcome.as_dict().items() if v)
+    return {"id": event.id, "start": START + timedelta(minutes=event.start),
+            "end": START + timedelta(minutes=event.end), "customer_impact": outcome.customer_impact,
+            "entrypoint": f"{event.service}/{event.target}",
+            "description": f"{describe(event)} (customers got: {got or 'nothing'})"}
 
 
 @dataclass
@@ -38,6 +91,7 @@ class FunctionMinutes:
     slow_latency: Array  # ms of the slowest of them (0 where none)
     usual_p99: float  # ms
     iterator_age: Array | None = None  # ms, stream consumers
+    transient: Array = field(default_factory=lambda: np.zeros(MINUTES))  # errors a retry can get past
 
 
 @dataclass
@@ -72,6 +126,8 @@ class ServiceMinutes:
     functions: dict[str, FunctionMinutes]
     queues: dict[str, QueueMinutes]  # main queues, dead-letter queues and the stream's failure queue
     tables: dict[str, TableMinutes]
+    #: What each event did to customers, by event id.
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
 
 
 def _shape(service: Service) -> Array:
@@ -92,6 +148,15 @@ def _merge_slow(fm: FunctionMinutes | ApiMinutes, minute: slice | int, count: Ar
     fm.slow_latency[minute] = np.maximum(fm.slow_latency[minute], np.where(np.asarray(count) > 0, latency, 0))
 
 
+@dataclass
+class _Harm:
+    """An event's own contribution to a route's minutes, to count what its customers got."""
+
+    handler: str
+    span: slice
+    transient: Array
+
+
 def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
     rng = np.random.default_rng([SEED, service.index, 3])
     shape = _shape(service)
@@ -110,8 +175,11 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
 
     queues: dict[str, QueueMinutes] = {}
     arrival_rates: dict[str, Array] = {}
+    quiet = quiet_queues(service)
     for n in range(service.queues):
         rate = api_rate * rng.uniform(0.2, 0.5)
+        if n in quiet:  # a few messages a day, on the same daily curve
+            rate = shape * quiet[n] / (shape.mean() * 1440)
         arrival_rates[f"Queue{n}"] = rate
         functions[f"Queue{n}Consumer"] = function(rate / 3, rng.uniform(100, 800))
         waiting = rng.poisson(rate * 0.05).astype(float)
@@ -130,10 +198,28 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
         functions["DailyJob"] = job
     assert sorted(functions) == sorted(function_ids(service))
 
+    # The background 5xx rate: transient errors on every route, all month (a retry gets past them).
+    background = background_5xx(service)
+    for name in handlers:
+        fm = functions[name]
+        fm.transient += rng.binomial(fm.invocations.astype(np.int64), background)
+        fm.errors += fm.transient
+
     tables = {f"Table{n}": TableMinutes() for n in range(service.tables)}
 
+    outcomes: dict[str, Outcome] = {}
+    harms: dict[str, list[_Harm]] = {}
     for event in events:
-        _apply(event, service, rng, functions, queues, tables, arrival_rates)
+        outcomes[event.id], harms[event.id] = _apply(event, service, rng, functions, queues, tables, arrival_rates)
+    # A transiently failed request fails its customer only when every attempt fails; the attempts
+    # come seconds apart, so each fails with the share of the route's requests failing transiently
+    # that minute.
+    for event_id, event_harms in harms.items():
+        for harm in event_harms:
+            fm = functions[harm.handler]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.clip(np.nan_to_num(fm.transient[harm.span] / fm.invocations[harm.span]), 0, 1)
+            outcomes[event_id].failed_requests += float((harm.transient * share ** (CLIENT_ATTEMPTS - 1)).sum())
 
     requests = sum((functions[h].invocations for h in handlers), zeros())
     errors = sum((functions[h].errors for h in handlers), zeros())
@@ -144,41 +230,84 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
     over_slo = over_slo + rng.binomial(requests.astype(np.int64), 0.0005)
     api = ApiMinutes(requests, errors, rng.binomial(requests.astype(np.int64), 0.01).astype(float), over_slo,
                      slow, slow_latency, service.base_latency_ms * 2.2 + 20)
-    return ServiceMinutes(api, functions, queues, tables)
+    return ServiceMinutes(api, functions, queues, tables, outcomes)
 
 
 def _ensure(fm: FunctionMinutes, minute: int, count: float) -> None:
     fm.invocations[minute] = max(fm.invocations[minute], count)
 
 
+def _fail_all(fm: FunctionMinutes, span: slice) -> float:
+    """Every request of the span fails, whatever a retry does: returns how many did."""
+    fm.errors[span] = fm.invocations[span]
+    fm.transient[span] = 0
+    return float(fm.invocations[span].sum())
+
+
+def _fail_share(fm: FunctionMinutes, span: slice, share: float, rng: np.random.Generator) -> float:
+    """A share of the requests hits a bug that fails every attempt: returns how many."""
+    failed = rng.binomial(fm.invocations[span].astype(np.int64), share).astype(float)
+    fm.errors[span] = np.minimum(fm.errors[span] + failed, fm.invocations[span])
+    return float(failed.sum())
+
+
+def _slow_share(fm: FunctionMinutes, span: slice, share: float, latency_ms: float, rng: np.random.Generator) -> float:
+    slow = rng.binomial(fm.invocations[span].astype(np.int64), share).astype(float)
+    _merge_slow(fm, span, slow, latency_ms)
+    return float(slow.sum()) if latency_ms > SLOW_MS else 0.0
+
+
+def _stall(queue: QueueMinutes, arrivals: Array, start: int, length: int, rng: np.random.Generator) -> float:
+    """The consumer stops for ``length`` minutes: messages wait. Returns how many waited longer than
+    the queue's freshness."""
+    span = slice(start, start + length)
+    got = rng.poisson(arrivals[span]).astype(float)
+    backlog = np.cumsum(got)
+    queue.visible[span] += backlog
+    waiting = np.flatnonzero(backlog > 0)
+    age = np.zeros(length)
+    if waiting.size:  # the oldest message is the first that arrived during the stall
+        first = int(waiting[0])
+        age[first:] = (np.arange(length - first) + 1) * 60.0
+    queue.age[span] = age  # an empty queue has no oldest message
+    drain = slice(start + length, min(start + length + 10, MINUTES))
+    if waiting.size and drain.stop > drain.start:
+        queue.age[drain] = np.minimum(queue.age[drain], np.linspace(age[-1], 30, drain.stop - drain.start))
+    # A message that arrives at minute i of the stall waits (length - i) minutes.
+    waits = length - np.arange(length)
+    return float(got[waits > QUEUE_FRESHNESS_MINUTES].sum())
+
+
 def _apply(event: Event, service: Service, rng: np.random.Generator, functions: dict[str, FunctionMinutes],
-           queues: dict[str, QueueMinutes], tables: dict[str, TableMinutes], arrival_rates: dict[str, Array]) -> None:
+           queues: dict[str, QueueMinutes], tables: dict[str, TableMinutes], arrival_rates: dict[str, Array],
+           ) -> tuple[Outcome, list[_Harm]]:
     span = slice(event.start, event.end)
     p = event.params
     kind = event.kind
+    out = Outcome()
+    harms: list[_Harm] = []
     handlers = [functions[h] for h in handler_ids(service)]
-    if kind == "api_outage":
-        for fm in handlers:
-            fm.errors[span] = fm.invocations[span]
+    if kind in ("api_outage", "night_outage"):
+        out.failed_requests = sum(_fail_all(fm, span) for fm in handlers)
+    elif kind == "route_outage":
+        out.failed_requests = _fail_all(functions[event.target], span)
     elif kind == "api_partial_errors":
         helper = functions[f"Helper{int(p['helper'])}"]
         helper.errors[span] += rng.binomial(helper.invocations[span].astype(np.int64), p["share"])
-        for fm in handlers:
-            fm.errors[span] += rng.binomial(fm.invocations[span].astype(np.int64), p["share"])
+        out.failed_requests = sum(_fail_share(fm, span, p["share"], rng) for fm in handlers)
+    elif kind == "slow_burn":
+        out.failed_requests = sum(_fail_share(fm, span, p["share"], rng) for fm in handlers)
     elif kind == "latency_regression":
-        for fm in [*handlers, functions[f"Helper{int(p['helper'])}"]]:
-            _merge_slow(fm, span, rng.binomial(fm.invocations[span].astype(np.int64), p["share"]).astype(float),
-                        p["latency_ms"])
-    elif kind == "stuck_consumer":
-        queue = queues[event.target]
+        out.slow_requests = sum(_slow_share(fm, span, p["share"], p["latency_ms"], rng) for fm in handlers)
+        _slow_share(functions[f"Helper{int(p['helper'])}"], span, p["share"], p["latency_ms"], rng)
+    elif kind == "route_latency":
+        out.slow_requests = _slow_share(functions[event.target], span, p["share"], p["latency_ms"], rng)
+    elif kind in ("stuck_consumer", "quiet_consumer_stall"):
         consumer = functions[f"{event.target}Consumer"]
-        length = event.end - event.start
         consumer.invocations[span] = 0
-        backlog = np.cumsum(rng.poisson(arrival_rates[event.target][span]))
-        queue.visible[span] += backlog
-        queue.age[span] = np.arange(1, length + 1) * 60.0 + 20
-        drain = slice(event.end, min(event.end + 10, MINUTES))
-        queue.age[drain] = np.minimum(queue.age[drain], np.linspace(length * 60.0, 30, drain.stop - drain.start))
+        consumer.errors[span] = 0
+        out.delayed_messages = _stall(queues[event.target], arrival_rates[event.target], event.start,
+                                      event.end - event.start, rng)
     elif kind == "poison_messages":
         consumer = functions[f"{event.target}Consumer"]
         messages = p["messages"]
@@ -191,6 +320,7 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
         redriven = min(moved + int(p["redrive_after"]), MINUTES - 1)
         dlq.visible[moved:redriven] += messages
         dlq.deleted[redriven] += messages
+        out.dead_lettered = messages
     elif kind == "stream_lag":
         consumer = functions["StreamConsumer"]
         assert consumer.iterator_age is not None
@@ -200,6 +330,8 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
         consumer.iterator_age[span] = np.arange(1, length + 1) * 60_000.0
         catch_up = slice(event.end, min(event.end + 10, MINUTES))
         consumer.iterator_age[catch_up] = np.linspace(length * 60_000.0, 1000, catch_up.stop - catch_up.start)
+        # Records read once the iterator is older than the freshness were late.
+        out.delayed_messages = float(consumer.invocations[event.start + STREAM_FRESHNESS_MINUTES:event.end].sum())
     elif kind == "job_failing":
         job = functions["DailyJob"]
         for night in range(int(p["nights"])):
@@ -208,10 +340,20 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
                 if run + offset < MINUTES:
                     job.invocations[run + offset] = 1
                     job.errors[run + offset] = 1
+            out.runs_not_done += 1
+    elif kind == "error_burst":
+        fm = functions[event.target]
+        length = event.end - event.start
+        wanted = np.diff(np.linspace(0, p["count"], length + 1).round())
+        added = np.minimum(wanted, fm.invocations[span] - fm.errors[span])
+        fm.errors[span] += added
+        fm.transient[span] += added
+        harms.append(_Harm(event.target, span, added))
     elif kind == "transient_error":
         fm = functions[event.target]
         _ensure(fm, event.start, p["count"])
         fm.errors[event.start] += p["count"]
+        # Momentary (a connection reset): the caller's retry, a second later, succeeds.
     elif kind == "lambda_throttle_retried":
         functions[event.target].throttles[span] += np.diff(np.linspace(0, p["count"], event.end - event.start + 1)
                                                            ).round()
@@ -219,6 +361,8 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
         fm = functions[event.target]
         _ensure(fm, event.start, p["count"])
         _merge_slow(fm, event.start, p["count"], p["latency_ms"])
+        if event.target in handler_ids(service) and p["latency_ms"] > SLOW_MS:
+            out.slow_requests = p["count"]
     elif kind == "dynamodb_system_error":
         table = tables[event.target]
         operation = OPERATIONS[int(p["operation"])]
@@ -242,8 +386,11 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
         queue.visible[span] += remaining.round()
         queue.age[span] = np.maximum(queue.age[span], np.arange(1, length + 1) * 60.0)
         consumer.invocations[span] += (p["messages"] / length / 10)
+        # The oldest message of the batch waits the whole drain.
+        out.delayed_messages = p["messages"] if length > QUEUE_FRESHNESS_MINUTES else 0.0
     else:
         raise AssertionError(kind)
+    return out, harms
 
 
 # -- series ---------------------------------------------------------------------------------------
