@@ -140,9 +140,10 @@ class TestMarkdown:
         assert "recall 50.0% (1 of 2 customer-impact incidents notified)" in text
         assert "time to detect: median 4 min, worst 4 min" in text
         rows = _markdown_rows(text)
-        assert rows["INC-1"] == ["yes", "yes", "4 min", "orders-page"]
-        assert rows["INC-2"] == ["yes", "MISSED", "-", "-"]
-        assert rows["INC-3"] == ["no", "notified", "7 min", "orders-page"]
+        assert rows["INC-1"] == ["yes", "yes", "4 min", "orders-page", "1"]
+        assert rows["INC-2"] == ["yes", "MISSED", "-", "-", "0"]
+        assert rows["INC-3"] == ["no", "notified", "7 min", "orders-page", "-"]
+        assert "On call: 4 false notifications (2.00 a day, outside every customer-impact window); 1.00 " in text
 
     def test_pipes_in_alarm_names_do_not_break_the_table(self):
         """A '|' in a name is escaped so the row keeps its columns."""

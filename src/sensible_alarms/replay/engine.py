@@ -391,7 +391,9 @@ def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarm
     warnings += [f"{k.describe()} is used by no alarm" for k in unused]
     scores = None
     if incidents is not None:
-        scores = score([(n.timestamp, n.alarm) for n in notifications], incidents)
+        scores = score([(n.timestamp, n.alarm) for n in notifications], incidents,
+                       members={name: sorted(rule_references(node)) for name, node in rules.items()},
+                       histories=timelines)
         warnings += [f"incident {i.id} lies outside the replayed range" for i in incidents
                      if i.end + timedelta(minutes=15) < start or i.start > end]
     return ReplayResult(start, end, timelines, tuple(notifications), tuple(suppressed), days, per_day, scores,

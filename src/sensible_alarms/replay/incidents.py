@@ -7,27 +7,65 @@
 
 Precision is None when there is no notification, recall when there is no customer-impact
 incident: a ratio of nothing is not 0 and not 1.
+
+Beside them, what an on-call person feels: each notification gets one cause (:data:`CAUSES`),
+each customer-impact incident the number of notifications it caused, and the notifications
+outside every customer-impact window are the false ones. A *re-notification* is a notification
+of an alarm that has notified before; its cause says why it came again:
+
+- ``flicker``: the alarm re-entered ALARM while one of its members (a composite's long window)
+  stayed in ALARM since its previous notification, and the incident that notification was for
+  has not ended;
+- ``drain``: the same, after that incident ended: only the member still holding the old errors
+  kept the alarm close enough to re-enter;
+- ``new incident``: it is the first notification in the window of a customer-impact incident
+  that nothing had notified yet;
+- ``repeat``: another notification in the window of an incident already notified (a second alarm
+  for the same failure, or the same alarm again with no member holding);
+- ``no customer impact``: outside every customer-impact window, and not a drain.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 
 from ._time import parse_utc
 from .exceptions import MetricsFileError
 
-__all__ = ["DETECTION_GRACE", "Incident", "IncidentScore", "Scores", "load_incidents", "score"]
+__all__ = ["CAUSES", "DETECTION_GRACE", "DRAIN", "FLICKER", "NEW_INCIDENT", "NO_IMPACT", "REPEAT", "Incident",
+           "IncidentScore", "NotificationCause", "Scores", "StateHistory", "load_incidents", "score"]
 
 #: How long after an incident's end a notification still counts as detecting it.
 DETECTION_GRACE = timedelta(minutes=15)
+
+NEW_INCIDENT = "new incident"
+FLICKER = "flicker"
+DRAIN = "drain"
+REPEAT = "repeat"
+NO_IMPACT = "no customer impact"
+#: Every cause a notification can have, in the order reports list them.
+CAUSES = (NEW_INCIDENT, REPEAT, FLICKER, DRAIN, NO_IMPACT)
+_ALARM_STATE = 1  # evaluation.ALARM (not imported: evaluation imports the engine's numbers only)
+
+
+class StateHistory(Protocol):
+    """An alarm's state changes (the replay's AlarmTimeline): epoch seconds and state codes."""
+
+    @property
+    def change_times(self) -> npt.NDArray[np.int64]: ...
+
+    @property
+    def change_states(self) -> npt.NDArray[np.int8]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +91,8 @@ class IncidentScore:
     incident: Incident
     first_notification: datetime | None
     first_alarm: str | None
+    #: notifications put down to this incident (its first, repeats, flickers and drains)
+    notifications: int = 0
 
     @property
     def detected(self) -> bool:
@@ -74,6 +114,33 @@ class Scores:
     customer_impact_incidents: int
     detected_customer_impact_incidents: int
     incidents: tuple[IncidentScore, ...]
+    #: every notification with its cause, in time order
+    causes: tuple[NotificationCause, ...] = field(default=())
+
+    @property
+    def false_notifications(self) -> int:
+        """Notifications outside every customer-impact incident's window."""
+        return self.notifications - self.notifications_in_customer_impact
+
+    def by_cause(self, *, renotifications_only: bool = False) -> dict[str, int]:
+        """Notifications (or only re-notifications) by cause, every cause listed."""
+        counts = dict.fromkeys(CAUSES, 0)
+        for c in self.causes:
+            if c.renotification or not renotifications_only:
+                counts[c.cause] += 1
+        return counts
+
+    @property
+    def renotifications(self) -> int:
+        return sum(1 for c in self.causes if c.renotification)
+
+    @property
+    def notifications_per_incident(self) -> float | None:
+        """Notifications put down to customer-impact incidents, per detected one."""
+        detected = [s for s in self.incidents if s.incident.customer_impact and s.detected]
+        if not detected:
+            return None
+        return sum(s.notifications for s in detected) / len(detected)
 
     @property
     def precision(self) -> float | None:
@@ -97,8 +164,40 @@ class Scores:
         return timedelta(seconds=statistics.median(t.total_seconds() for t in times))
 
 
-def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Incident]) -> Scores:
-    """Score ``(timestamp, alarm name)`` notifications against ``incidents``."""
+@dataclass(frozen=True)
+class NotificationCause:
+    """Why one notification was sent (see the module's docstring for each cause)."""
+
+    timestamp: datetime
+    alarm: str
+    cause: str
+    #: the customer-impact incident it is put down to (None for ``no customer impact``)
+    incident: str | None
+    #: the alarm had notified before
+    renotification: bool
+    #: members that stayed in ALARM since the alarm's previous notification (flicker and drain)
+    held_by: tuple[str, ...] = ()
+
+
+def _held(history: StateHistory, since: datetime, until: datetime) -> bool:
+    """Whether the alarm was in ALARM at ``since`` and did not leave ALARM until ``until``."""
+    lo, hi = int(since.timestamp()), int(until.timestamp())
+    times, states = history.change_times, history.change_states
+    before = np.flatnonzero(times <= lo)
+    if not before.size or states[before[-1]] != _ALARM_STATE:
+        return False
+    between = (times > lo) & (times <= hi)
+    return bool(np.all(states[between] == _ALARM_STATE))
+
+
+def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Incident], *,
+          members: Mapping[str, Sequence[str]] | None = None,
+          histories: Mapping[str, StateHistory] | None = None) -> Scores:
+    """Score ``(timestamp, alarm name)`` notifications against ``incidents``.
+
+    ``members`` (composite name -> the alarms its rule names) and ``histories`` (alarm name -> its
+    state changes) let the scoring tell a flicker or a drain; without them no notification is
+    either."""
     ordered = sorted(notifications)
     impact = [i for i in incidents if i.customer_impact]
     inside = sum(1 for at, _ in ordered if any(i.window_contains(at) for i in impact))
@@ -107,7 +206,46 @@ def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Inc
         first = next(((at, alarm) for at, alarm in ordered if incident.window_contains(at)), None)
         results.append(IncidentScore(incident, first[0] if first else None, first[1] if first else None))
     detected = sum(1 for r in results if r.incident.customer_impact and r.detected)
-    return Scores(len(ordered), inside, len(impact), detected, tuple(results))
+    causes = _causes(ordered, impact, members or {}, histories or {})
+    counts: dict[str, int] = {}
+    for c in causes:
+        if c.incident is not None:
+            counts[c.incident] = counts.get(c.incident, 0) + 1
+    results = [IncidentScore(r.incident, r.first_notification, r.first_alarm,
+                             counts.get(r.incident.id, 0) if r.incident.customer_impact else 0) for r in results]
+    return Scores(len(ordered), inside, len(impact), detected, tuple(results), tuple(causes))
+
+
+def _causes(ordered: Sequence[tuple[datetime, str]], impact: Sequence[Incident],
+            members: Mapping[str, Sequence[str]], histories: Mapping[str, StateHistory]) -> list[NotificationCause]:
+    by_start = sorted(impact, key=lambda i: (i.start, i.id))
+    notified: set[str] = set()
+    #: alarm -> (time of its previous notification, the incident that one was put down to)
+    previous: dict[str, tuple[datetime, Incident | None]] = {}
+    out = []
+    for at, alarm in ordered:
+        containing = [i for i in by_start if i.window_contains(at)]
+        fresh = [i for i in containing if i.id not in notified]
+        before = previous.get(alarm)
+        held: tuple[str, ...] = ()
+        if before is not None:
+            held = tuple(m for m in members.get(alarm, ()) if m in histories and _held(histories[m], before[0], at))
+        owner: Incident | None
+        if fresh:
+            cause, owner = NEW_INCIDENT, fresh[0]
+        elif held and before is not None and before[1] is not None:
+            owner = before[1]
+            cause = FLICKER if at <= owner.end else DRAIN
+        elif containing:
+            cause, owner = REPEAT, containing[0]
+        else:
+            cause, owner = NO_IMPACT, None
+        if owner is not None:
+            notified.add(owner.id)
+        out.append(NotificationCause(at, alarm, cause, owner.id if owner else None, before is not None,
+                                     held if cause in (FLICKER, DRAIN) else ()))
+        previous[alarm] = (at, owner)
+    return out
 
 
 def load_incidents(path: str | Path) -> list[Incident]:

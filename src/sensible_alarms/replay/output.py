@@ -41,6 +41,16 @@ def _scores(scores: Scores) -> dict[str, Any]:
         "customer_impact_incidents": scores.customer_impact_incidents,
         "detected_customer_impact_incidents": scores.detected_customer_impact_incidents,
         "median_time_to_detect_seconds": _seconds(scores.median_time_to_detect),
+        "false_notifications": scores.false_notifications,
+        "notifications_per_incident": scores.notifications_per_incident,
+        "notifications_by_cause": scores.by_cause(),
+        "renotifications": scores.renotifications,
+        "renotifications_by_cause": scores.by_cause(renotifications_only=True),
+        "notification_causes": [
+            {"alarm": c.alarm, "timestamp": format_utc(c.timestamp), "cause": c.cause, "incident": c.incident,
+             "renotification": c.renotification, "held_by": list(c.held_by)}
+            for c in scores.causes
+        ],
         "incidents": [
             {
                 "id": s.incident.id,
@@ -49,6 +59,7 @@ def _scores(scores: Scores) -> dict[str, Any]:
                 "first_notification": format_utc(s.first_notification) if s.first_notification else None,
                 "first_alarm": s.first_alarm,
                 "time_to_detect_seconds": _seconds(s.time_to_detect),
+                "notifications": s.notifications,
             }
             for s in scores.incidents
         ],

@@ -273,6 +273,21 @@ def _scores_line(summary: ReplaySummary) -> str | None:
             f"incidents notified); time to detect: median {summary.median_ttd_text}, worst {summary.worst_ttd_text}")
 
 
+def _on_call_line(summary: ReplaySummary) -> str | None:
+    """What an on-call person feels: false notifications, notifications per incident, and why each
+    re-notification came (incidents.CAUSES)."""
+    scores = summary.scores
+    if scores is None:
+        return None
+    per_incident = scores.notifications_per_incident
+    again = scores.by_cause(renotifications_only=True)
+    causes = ", ".join(f"{count} {cause}" for cause, count in again.items())
+    return (f"On call: {scores.false_notifications} false notification{'s' if scores.false_notifications != 1 else ''}"
+            f" ({_rate(scores.false_notifications / summary.days)} a day, outside every customer-impact window); "
+            f"{'-' if per_incident is None else f'{per_incident:.2f}'} notifications per notified incident; "
+            f"{scores.renotifications} re-notification{'s' if scores.renotifications != 1 else ''} ({causes})")
+
+
 def _silent_line(count: int) -> str:
     if count == 1:
         return "1 alarm has no alarm actions: it notifies no one and is not counted."
@@ -290,7 +305,8 @@ def _incident_cells(summary: ReplaySummary) -> list[list[str]]:
         else:
             detected = "notified" if item.detected else "no (correct)"
         rows.append([incident.id, "yes" if incident.customer_impact else "no", detected,
-                     format_duration(item.time_to_detect), item.first_alarm or _UNKNOWN])
+                     format_duration(item.time_to_detect), item.first_alarm or _UNKNOWN,
+                     str(item.notifications) if incident.customer_impact else _UNKNOWN])
     return rows
 
 
@@ -319,8 +335,9 @@ def summary_markdown(summary: ReplaySummary) -> str:
                       "had their actions suppressed."]
     scores = _scores_line(summary)
     if scores:
-        lines += ["", scores + ".", "", "| Incident | Customer impact | Detected | Time to detect | First alarm |",
-                  "|---|---|---|---:|---|"]
+        lines += ["", scores + ".", "", (_on_call_line(summary) or "") + ".", "",
+                  "| Incident | Customer impact | Detected | Time to detect | First alarm | Notifications |",
+                  "|---|---|---|---:|---|---:|"]
         lines += ["| " + " | ".join(_md(c) for c in cells) + " |" for cells in _incident_cells(summary)]
     if summary.warnings:
         lines += ["", "Warnings:", ""] + [f"- {_md(w)}" for w in summary.warnings]
@@ -373,9 +390,10 @@ def print_summary(summary: ReplaySummary, console: Console | None = None) -> Non
     scores = _scores_line(summary)
     if scores:
         out.print(escape(scores) + ".")
+        out.print(escape(_on_call_line(summary) or "") + ".")
         incidents = Table(title="Incidents", title_justify="left")
-        for title in ("Incident", "Customer impact", "Detected", "Time to detect", "First alarm"):
-            incidents.add_column(title, justify="right" if title == "Time to detect" else "left")
+        for title in ("Incident", "Customer impact", "Detected", "Time to detect", "First alarm", "Notifications"):
+            incidents.add_column(title, justify="right" if title in ("Time to detect", "Notifications") else "left")
         for cells in _incident_cells(summary):
             if cells[2] == "MISSED":
                 cells[2] = "[bold red]MISSED[/]"
@@ -487,7 +505,8 @@ def render_html(result: ReplayResult, alarms: Sequence[MetricAlarmDef] = (),
     if result.scores is not None:
         for item, cells in zip(result.scores.incidents, _incident_cells(summary), strict=True):
             incident_rows.append({"id": cells[0], "impact": cells[1], "detected": cells[2], "ttd": cells[3],
-                                  "first_alarm": cells[4], "missed": cells[2] == "MISSED",
+                                  "first_alarm": cells[4], "notifications": cells[5],
+                                  "missed": cells[2] == "MISSED",
                                   "description": item.incident.description,
                                   "start": _minute(item.incident.start), "end": _minute(item.incident.end)})
     return str(_template().render(
@@ -499,6 +518,7 @@ def render_html(result: ReplayResult, alarms: Sequence[MetricAlarmDef] = (),
         incident_rows=incident_rows,
         suppressed=[{"alarm": s.alarm, "at": format_utc(s.alarm_at), "reason": s.reason} for s in result.suppressed],
         warnings=list(result.warnings), charts=charts, silent_line=_silent_line(summary.silent),
+        on_call_line=_on_call_line(summary) or "",
     ))
 
 
