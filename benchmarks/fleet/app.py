@@ -7,12 +7,17 @@
   throttle and p99 over 3 s on every function; any 5xx, 4xx over 5 % and p99 over 1 s on every
   API; age, depth and any dead letter on every queue; any system error or throttle on every
   table), all to one SNS topic a service, with the facade's default dashboard.
+* ``hand_tuned``: every resource alarmed the way a team that tuned its per-resource alarms does
+  (the ``tuned_*`` functions of examples/per_resource_baseline): rate alarms (5xx rate and p99
+  latency on the API, error rate and p99 duration on every function), each 3 of 3 five-minute
+  periods, oldest message and dead letters on queues, iterator age on stream consumers; no
+  DynamoDB, throttle, 4xx or queue-depth alarm.
 * ``sensible``: sensible_alarms with its defaults on the entrypoints: ApiAlarms (99.9 %
   availability, 99 % of requests under 1 s), QueueConsumerAlarms (15 min freshness),
   StreamConsumerAlarms (5 min freshness, on-failure queue), ScheduledJobAlarms, AlarmRouting and a
   ServiceDashboard.
 
-Usage: python app.py --variant {none,per_resource,sensible} --services N --outdir DIR
+Usage: python app.py --variant {none,per_resource,hand_tuned,sensible} --services N --outdir DIR
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
@@ -40,7 +46,7 @@ sys.path.insert(0, str(HERE.parents[1] / "examples" / "per_resource_baseline"))
 
 from spec import Service, fleet  # noqa: E402
 
-VARIANTS = ("none", "per_resource", "sensible")
+VARIANTS = ("none", "per_resource", "hand_tuned", "sensible")
 
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': '{}'}\n"
 
@@ -103,6 +109,8 @@ class ServiceStack(cdk.Stack):
 
         if variant == "per_resource":
             self._per_resource(api, handlers + helpers, tables, queues, stream, job)
+        elif variant == "hand_tuned":
+            self._hand_tuned(api, handlers + helpers, queues, stream, job)
         elif variant == "sensible":
             self._sensible(api, queues, stream, job)
         elif variant != "none":
@@ -139,6 +147,36 @@ class ServiceStack(cdk.Stack):
             monitor_function(monitoring, job[1])
         for table in tables:
             monitor_table(monitoring, table)
+
+    def _topic_and_facade(self) -> object:
+        import cdk_monitoring_constructs as mc
+        from aws_cdk import aws_sns as sns
+        from aws_cdk import aws_sns_subscriptions as subscriptions
+
+        topic = sns.Topic(self, "AlarmTopic", enforce_ssl=True)
+        topic.add_subscription(subscriptions.EmailSubscription("team@example.com"))
+        return mc.MonitoringFacade(self, "Monitoring", alarm_factory_defaults=mc.AlarmFactoryDefaults(
+            actions_enabled=True, alarm_name_prefix=self.service.name,
+            action=mc.SnsAlarmActionStrategy(on_alarm_topic=topic)))
+
+    def _hand_tuned(self, api: apigw.RestApi, functions: list[lambda_.Function],
+                    queues: list[tuple[sqs.Queue, sqs.Queue, lambda_.Function]],
+                    stream: tuple[lambda_.Function, sqs.Queue] | None,
+                    job: tuple[events.Rule, lambda_.Function] | None) -> None:
+        from baseline_stack import tuned_api, tuned_failure_queue, tuned_function, tuned_queue
+
+        monitoring: Any = self._topic_and_facade()
+        tuned_api(monitoring, api, "prod")
+        for function in functions:
+            tuned_function(monitoring, function)
+        for queue, dead_letters, consumer in queues:
+            tuned_function(monitoring, consumer)
+            tuned_queue(monitoring, queue, dead_letters)
+        if stream:
+            tuned_function(monitoring, stream[0], iterator=True)
+            tuned_failure_queue(monitoring, stream[1])
+        if job:
+            tuned_function(monitoring, job[1])
 
     def _sensible(self, api: apigw.RestApi, queues: list[tuple[sqs.Queue, sqs.Queue, lambda_.Function]],
                   stream: tuple[lambda_.Function, sqs.Queue] | None,

@@ -165,3 +165,51 @@ def monitor_table(monitoring: mc.MonitoringFacade, table: dynamodb.ITable) -> No
         add_write_throttled_events_count_alarm={
             "Warning": mc.ThrottledEventsThreshold(max_throttled_events_threshold=0)},
     )
+
+
+# -- Hand-tuned per resource ------------------------------------------------------------------------
+# What a team that has tuned its per-resource alarms ends up with: rate alarms instead of "any
+# error", each over 3 of 3 five-minute periods, and no alarm on DynamoDB, throttles, 4xx or queue
+# depth. Dead letters stay alarmed: a dead letter is work lost. benchmarks/fleet's hand_tuned
+# variant is built with these functions.
+
+def _three_of_three(threshold: type, **kwargs: object) -> dict[str, object]:
+    return {"Critical": threshold(datapoints_to_alarm=3, evaluation_periods=3, **kwargs)}
+
+
+def tuned_function(monitoring: mc.MonitoringFacade, function: lambda_.IFunction, *, iterator: bool = False) -> None:
+    """Error rate over 1 % and p99 duration over 3 s, each 3 of 3 periods (iterator age over 5 min
+    on stream consumers)."""
+    monitoring.monitor_lambda_function(
+        lambda_function=function,
+        add_fault_rate_alarm=_three_of_three(mc.ErrorRateThreshold, max_error_rate=0.01),
+        add_latency_p99_alarm=_three_of_three(mc.LatencyThreshold, max_latency=cdk.Duration.seconds(3)),
+        add_max_iterator_age_alarm=(
+            _three_of_three(mc.MaxAgeThreshold, max_age_in_millis=300_000) if iterator else None),
+    )
+
+
+def tuned_api(monitoring: mc.MonitoringFacade, api: apigw.IRestApi, stage: str) -> None:
+    """5xx rate over 1 % and p99 latency over 1 s, each 3 of 3 periods."""
+    monitoring.monitor_api_gateway(
+        api=api, api_stage=stage,
+        add5_xx_fault_rate_alarm=_three_of_three(mc.ErrorRateThreshold, max_error_rate=0.01),
+        add_latency_p99_alarm=_three_of_three(mc.LatencyThreshold, max_latency=cdk.Duration.seconds(1)),
+    )
+
+
+def tuned_queue(monitoring: mc.MonitoringFacade, queue: sqs.IQueue, dead_letters: sqs.IQueue) -> None:
+    """Oldest message over 15 minutes and anything on the dead-letter queue, each 3 of 3 periods."""
+    monitoring.monitor_sqs_queue_with_dlq(
+        queue=queue, dead_letter_queue=dead_letters,
+        add_queue_max_message_age_alarm=_three_of_three(mc.MaxMessageAgeThreshold, max_age_in_seconds=900),
+        add_dead_letter_queue_max_size_alarm=_three_of_three(mc.MaxMessageCountThreshold, max_message_count=0),
+    )
+
+
+def tuned_failure_queue(monitoring: mc.MonitoringFacade, queue: sqs.IQueue) -> None:
+    """Anything on a stream consumer's on-failure queue, 3 of 3 periods."""
+    monitoring.monitor_sqs_queue(
+        queue=queue,
+        add_queue_max_size_alarm=_three_of_three(mc.MaxMessageCountThreshold, max_message_count=0),
+    )

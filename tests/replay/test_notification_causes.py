@@ -61,7 +61,8 @@ def test_a_short_window_flicker_inside_the_incident_is_a_flicker() -> None:
                    histories={"Long": long, "Short": short})
     assert [c.cause for c in scores.causes] == [NEW_INCIDENT, FLICKER]
     assert scores.causes[1].held_by == ("Long",)
-    assert scores.causes[1].renotification and not scores.causes[0].renotification
+    assert scores.causes[1].renotification
+    assert not scores.causes[0].renotification
     assert scores.incidents[0].notifications == 2
     assert scores.notifications_per_incident == 2.0
     assert scores.false_notifications == 0

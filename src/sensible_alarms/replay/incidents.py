@@ -27,10 +27,11 @@ of an alarm that has notified before; its cause says why it came again:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -115,7 +116,7 @@ class Scores:
     detected_customer_impact_incidents: int
     incidents: tuple[IncidentScore, ...]
     #: every notification with its cause, in time order
-    causes: tuple[NotificationCause, ...] = field(default=())
+    causes: tuple[NotificationCause, ...] = dataclasses.field(default=())
 
     @property
     def false_notifications(self) -> int:
