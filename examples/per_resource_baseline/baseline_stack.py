@@ -9,6 +9,9 @@ This is the baseline the library is compared with; ``sensible-alarms check`` fla
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import aws_cdk as cdk
 import cdk_monitoring_constructs as mc
 from aws_cdk import aws_apigateway as apigw
@@ -21,6 +24,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+
+T = TypeVar("T")
 
 HANDLER = """
 import json
@@ -173,7 +178,7 @@ def monitor_table(monitoring: mc.MonitoringFacade, table: dynamodb.ITable) -> No
 # depth. Dead letters stay alarmed: a dead letter is work lost. benchmarks/fleet's hand_tuned
 # variant is built with these functions.
 
-def _three_of_three(threshold: type, **kwargs: object) -> dict[str, object]:
+def _three_of_three(threshold: Callable[..., T], **kwargs: Any) -> dict[str, T]:
     return {"Critical": threshold(datapoints_to_alarm=3, evaluation_periods=3, **kwargs)}
 
 
