@@ -106,6 +106,18 @@ class VariantTotals:
     outcomes: list[Seen] = field(default_factory=list)
     drains: list[dict[str, Any]] = field(default_factory=list)
 
+    def add(self, other: VariantTotals) -> None:
+        """Add another service's (or fleet's) totals to these."""
+        for name in ("services", "metric_alarms", "composite_alarms", "alarms_with_actions", "monthly_cost_usd",
+                     "notifications", "notifications_in_impact"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for counter in ("by_event_kind", "by_cause", "renotifications_by_cause", "by_alarm_type"):
+            getattr(self, counter).update(getattr(other, counter))
+        for part, cost in other.cost_by_part.items():
+            self.cost_by_part[part] = self.cost_by_part.get(part, 0.0) + cost
+        self.outcomes.extend(other.outcomes)
+        self.drains.extend(other.drains)
+
     def as_dict(self) -> dict[str, Any]:
         impact = self.outcomes
         detected = [o for o in impact if o.first_notification is not None]
@@ -225,16 +237,23 @@ def failed_request_guard(alarm_set: AlarmSet) -> float | None:
     return min(found) if found else None
 
 
+@dataclass
+class ServiceReplay:
+    """One service's month through every variant: its events and each variant's totals."""
+
+    events: Counter[str]
+    impacting: Counter[str]
+    totals: dict[str, VariantTotals]
+
+
 class FleetReplay:
-    """Replays of one synthesized fleet: one cloud assembly a variant."""
+    """Replays of one synthesized fleet: one cloud assembly a variant. A service's stack is the same
+    in every fleet size (spec.py), so the services of a smaller fleet are replayed once and added up
+    for each size."""
 
     def __init__(self, assemblies: dict[str, Path]) -> None:
         self.sets: dict[str, AlarmSet] = {v: alarm_set_from_templates(p) for v, p in assemblies.items()}
         self.templates = {v: {s.name: s for s in load(p).stacks} for v, p in assemblies.items()}
-        self.totals = {v: VariantTotals() for v in assemblies}
-        #: How many events of each kind the replayed services had, and how many touched customers.
-        self.events: Counter[str] = Counter()
-        self.impacting: Counter[str] = Counter()
         self.guards = {v: failed_request_guard(s) for v, s in self.sets.items()}
         # Each variant's alarms by stack, grouped once: a service is replayed with its own.
         self._by_stack: dict[str, dict[str, tuple[list[Any], list[Any]]]] = {}
@@ -246,15 +265,16 @@ class FleetReplay:
                 groups.setdefault(alarm_set.origin[composite.name][0], ([], []))[1].append(composite)
             self._by_stack[variant] = groups
 
-    def add_service(self, service: Service) -> None:
+    def replay_service(self, service: Service) -> ServiceReplay:
         events = draw(service)
         minutes = simulate(service, events)
         incidents = [Incident(**incident(e, minutes.outcomes[e.id])) for e in events]  # type: ignore[arg-type]
-        self.events.update(e.kind for e in events)
-        self.impacting.update(e.kind for e in events if minutes.outcomes[e.id].customer_impact)
+        done = ServiceReplay(Counter(e.kind for e in events),
+                             Counter(e.kind for e in events if minutes.outcomes[e.id].customer_impact),
+                             {v: VariantTotals() for v in self.sets})
         for variant in self.sets:
             stack = self.templates[variant][service.name]
-            totals = self.totals[variant]
+            totals = done.totals[variant]
             totals.services += 1
             alarms, composites = self._by_stack[variant].get(service.name, ([], []))
             for alarm in stack.alarms:
@@ -269,6 +289,7 @@ class FleetReplay:
                 {lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()}))
             result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents)
             self._score(totals, result, events, minutes, {a.name: a for a in alarms}, self.guards[variant])
+        return done
 
     @staticmethod
     def _score(totals: VariantTotals, result: ReplayResult, events: list[Event], minutes: ServiceMinutes,

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The fleet benchmark, one command: synthesize the fleet in four variants at each size (no alarms,
+"""The fleet benchmark, one command: synthesize the largest fleet in four variants (no alarms,
 per-resource 1 of 1, hand-tuned per-resource, sensible_alarms), replay the three alarm sets on the
-same simulated month, and write the results.
+same simulated month, service by service, and write the results for every size (a smaller fleet is
+the first services of the largest: each service is its own stack, the same in every size).
 
     .venv/bin/python benchmarks/fleet/run.py                   # S = 10, 50, 100 (about 15 minutes on 2 shared cores)
     .venv/bin/python benchmarks/fleet/run.py --sizes 2 --repeats 1 --results /tmp/r.json --docs /tmp/b.md
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,15 @@ from events import (  # noqa: E402
     QUIET_QUEUE_MESSAGES_PER_DAY,
     QUIET_QUEUE_SHARE,
 )
-from replay_fleet import FULL_OUTAGE_MIN_FAILED, LATE_AFTER_MINUTES, REPLAY_END, REPLAY_START, FleetReplay  # noqa: E402
+from replay_fleet import (  # noqa: E402
+    FULL_OUTAGE_MIN_FAILED,
+    LATE_AFTER_MINUTES,
+    REPLAY_END,
+    REPLAY_START,
+    FleetReplay,
+    ServiceReplay,
+    VariantTotals,
+)
 from report import render_chart, render_markdown  # noqa: E402
 from spec import SEED, census, fleet  # noqa: E402
 from synth_timing import synthesize  # noqa: E402
@@ -84,7 +94,7 @@ def measure_synth(services: int, repeats: int, workdir: Path, log: Any) -> tuple
             run = synthesize(variant, services, outdirs[variant])
             runs[variant].append(run)
             log(f"  synth S={services} {variant:<12} {run.seconds:6.1f} s  {run.peak_rss_mb:7.0f} MiB")
-    synth: dict[str, Any] = {}
+    synth: dict[str, Any] = {"services": services}
     for variant in VARIANTS:
         seconds = [r.seconds for r in runs[variant]]
         memory = [r.peak_rss_mb for r in runs[variant]]
@@ -100,16 +110,17 @@ def measure_synth(services: int, repeats: int, workdir: Path, log: Any) -> tuple
     return synth, outdirs
 
 
-def run_size(services: int, repeats: int, workdir: Path, log: Any) -> dict[str, Any]:
-    started = time.perf_counter()
-    synth, outdirs = measure_synth(services, repeats, workdir, log)
-    members = fleet(services)
-    replay_started = time.perf_counter()
-    replayer = FleetReplay({v: outdirs[v] for v in ALARMED})
-    for service in members:
-        replayer.add_service(service)
-    replay_seconds = time.perf_counter() - replay_started
-    variants = {v: t.as_dict() for v, t in replayer.totals.items()}
+def size_results(services: int, replays: list[ServiceReplay]) -> dict[str, Any]:
+    """The figures of the fleet of the first ``services`` services."""
+    events: Counter[str] = Counter()
+    impacting: Counter[str] = Counter()
+    totals = {v: VariantTotals() for v in ALARMED}
+    for done in replays[:services]:
+        events.update(done.events)
+        impacting.update(done.impacting)
+        for variant in ALARMED:
+            totals[variant].add(done.totals[variant])
+    variants = {v: t.as_dict() for v, t in totals.items()}
     sens = variants["sensible"]
     comparison: dict[str, Any] = {}
     for other in ("per_resource", "hand_tuned"):
@@ -120,13 +131,30 @@ def run_size(services: int, repeats: int, workdir: Path, log: Any) -> dict[str, 
             "alarm_cost_ratio": round(x["monthly_alarm_cost_usd"] / sens["monthly_alarm_cost_usd"], 2)
             if sens["monthly_alarm_cost_usd"] else None,
         }
-    log(f"  replayed S={services} in {replay_seconds:.0f} s: " + ", ".join(
-        f"{v} {variants[v]['notifications_per_day']}/day recall {variants[v]['recall']}" for v in ALARMED)
-        + f" ({time.perf_counter() - started:.0f} s for this size)")
-    return {"services": services, "fleet": census(members), "events": dict(sorted(replayer.events.items())),
-            "customer_impacting_events": {k: replayer.impacting.get(k, 0) for k in sorted(replayer.events)},
-            "synth": synth, "replay_seconds": round(replay_seconds, 1), "variants": variants,
-            "comparison": comparison}
+    return {"services": services, "fleet": census(fleet(services)), "events": dict(sorted(events.items())),
+            "customer_impacting_events": {k: impacting.get(k, 0) for k in sorted(events)},
+            "variants": variants, "comparison": comparison}
+
+
+def run_sizes(sizes: list[int], repeats: int, workdir: Path, log: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Synthesize each variant at the largest size, replay each of its services once, and add the
+    services up for every size (a service's stack and month are the same in every fleet size)."""
+    largest = max(sizes)
+    synth, outdirs = measure_synth(largest, repeats, workdir, log)
+    started = time.perf_counter()
+    replayer = FleetReplay({v: outdirs[v] for v in ALARMED})
+    replays = []
+    for n, service in enumerate(fleet(largest), start=1):
+        replays.append(replayer.replay_service(service))
+        if n in sizes:
+            log(f"  replayed {n} services ({time.perf_counter() - started:.0f} s)")
+    synth["replay_seconds"] = round(time.perf_counter() - started, 1)
+    results = [size_results(s, replays) for s in sizes]
+    for size in results:
+        log(f"  S={size['services']}: " + ", ".join(
+            f"{v} {size['variants'][v]['notifications_per_day']}/day recall {size['variants'][v]['recall']}"
+            for v in ALARMED))
+    return synth, results
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -169,8 +197,8 @@ def main(argv: list[str] | None = None) -> None:
                       "stream_freshness_minutes": STREAM_FRESHNESS_MINUTES},
         "full_outage_kinds": list(FULL_OUTAGE_KINDS), "full_outage_min_failed": FULL_OUTAGE_MIN_FAILED,
         "late_after_minutes": LATE_AFTER_MINUTES,
-        "sizes": [run_size(s, args.repeats, args.workdir, log) for s in sizes],
     }
+    results["synth"], results["sizes"] = run_sizes(sizes, args.repeats, args.workdir, log)
     results["run_seconds"] = round(time.perf_counter() - run_started, 1)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, indent=2) + "\n")

@@ -163,8 +163,8 @@ def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, 
         assert size["comparison"][other]["notification_reduction"] == pytest.approx(
             1 - sens["notifications"] / x["notifications"], abs=1e-4)
     for variant in VARIANTS:
-        assert size["synth"][variant]["seconds"] > 0
-        assert size["synth"][variant]["peak_rss_mb"] > 0
+        assert results["synth"][variant]["seconds"] > 0
+        assert results["synth"][variant]["peak_rss_mb"] > 0
 
 
 def test_the_why_of_a_miss_quotes_the_guard_the_templates_have(fleet_modules: dict[str, ModuleType],
