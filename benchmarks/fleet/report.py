@@ -153,8 +153,9 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
         f"{results['days']} days replayed ({results['replay']['start'][:10]} to {results['replay']['end'][:10]}); "
         f"machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}; the whole run took "
         f"{results.get('run_seconds', 0) / 60:.1f} min. Raw figures: [{Path(results_file).name}]({results_file}).\n")
-    add("The event catalogue (kinds, magnitudes, rates) was committed before the first run that used it "
-        "(commit 2e49d1f) and has not been tuned since: the results did not feed back into the generator.\n")
+    add("The event catalogue (kinds, magnitudes, rates; `benchmarks/fleet/events.py`, last changed in commit "
+        f"{v.get('catalogue_commit') or '?'}) was committed before the first run that used it and has not been "
+        "tuned since: the results did not feed back into the generator.\n")
     add(f"![notifications a day, alarm cost and synth time by fleet size]({chart})\n")
 
     add("## Results\n")

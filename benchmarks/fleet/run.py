@@ -79,6 +79,10 @@ def versions() -> dict[str, str | None]:
     found["node"] = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip() if node else None
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     found["sensible_alarms_commit"] = commit.stdout.strip() or None
+    # The last commit that changed the event catalogue: it must come before the first run that used it.
+    catalogue = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--",
+                                "benchmarks/fleet/events.py"], capture_output=True, text=True)
+    found["catalogue_commit"] = catalogue.stdout.strip() or None
     return found
 
 
