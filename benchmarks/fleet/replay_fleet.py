@@ -212,12 +212,24 @@ def _cost_part(alarm: Alarm) -> str:
     return f"{str(namespace).removeprefix('AWS/')} alarms"
 
 
-def _event_kind(at_time: datetime, events: list[Event], impacting: set[str]) -> str:
-    inside = [e for e in events if at(e.start) <= at_time <= at(e.end) + DETECTION_GRACE]
-    if not inside:
-        return "no event"
-    hurt = [e for e in inside if e.id in impacting]
-    return (hurt or inside)[0].kind
+def _event_kinds(times: list[datetime], events: list[Event], impacting: set[str]) -> list[str]:
+    """For each time, the kind of the event whose window (start to end + grace) holds it, a
+    customer-impacting one first, the earliest first; ``no event`` when none does."""
+    if not events:
+        return ["no event"] * len(times)
+    grace = int(DETECTION_GRACE.total_seconds() // 60)
+    starts = np.array([e.start for e in events])
+    ends = np.array([e.end for e in events]) + grace
+    hurts = np.array([e.id in impacting for e in events])
+    minutes = (np.array([t.timestamp() for t in times]) - START.timestamp()) / 60
+    inside = (starts[None, :] <= minutes[:, None]) & (minutes[:, None] <= ends[None, :])
+    kinds = []
+    for row in inside:
+        hurt = np.flatnonzero(row & hurts)
+        any_ = np.flatnonzero(row)
+        kinds.append(events[int(hurt[0])].kind if hurt.size else events[int(any_[0])].kind if any_.size
+                     else "no event")
+    return kinds
 
 
 API_KINDS = ("api_outage", "night_outage", "route_outage", "api_partial_errors", "slow_burn", "error_burst",
@@ -299,8 +311,8 @@ class FleetReplay:
         totals.notifications += scores.notifications
         totals.notifications_in_impact += scores.notifications_in_customer_impact
         impacting = {e.id for e in events if minutes.outcomes[e.id].customer_impact}
+        totals.by_event_kind.update(_event_kinds([n.timestamp for n in result.notifications], events, impacting))
         for n in result.notifications:
-            totals.by_event_kind[_event_kind(n.timestamp, events, impacting)] += 1
             totals.by_alarm_type["composite" if n.alarm not in alarms else _alarm_type(alarms[n.alarm])] += 1
         for c in scores.causes:
             totals.by_cause[c.cause] += 1

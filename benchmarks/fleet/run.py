@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,7 @@ from replay_fleet import (  # noqa: E402
     VariantTotals,
 )
 from report import render_chart, render_markdown  # noqa: E402
-from spec import SEED, census, fleet  # noqa: E402
+from spec import SEED, Service, census, fleet  # noqa: E402
 from synth_timing import synthesize  # noqa: E402
 from traffic import (  # noqa: E402
     CLIENT_ATTEMPTS,
@@ -140,18 +142,31 @@ def size_results(services: int, replays: list[ServiceReplay]) -> dict[str, Any]:
             "variants": variants, "comparison": comparison}
 
 
-def run_sizes(sizes: list[int], repeats: int, workdir: Path, log: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Synthesize each variant at the largest size, replay each of its services once, and add the
-    services up for every size (a service's stack and month are the same in every fleet size)."""
+#: The replayer the worker processes use (inherited through fork: the alarm sets are read once).
+_REPLAYER: FleetReplay | None = None
+
+
+def _replay(service: Service) -> ServiceReplay:
+    assert _REPLAYER is not None
+    return _REPLAYER.replay_service(service)
+
+
+def run_sizes(sizes: list[int], repeats: int, workdir: Path, log: Any,
+              jobs: int = 1) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Synthesize each variant at the largest size, replay each of its services once (in ``jobs``
+    processes), and add the services up for every size (a service's stack and month are the same in
+    every fleet size)."""
+    global _REPLAYER
     largest = max(sizes)
     synth, outdirs = measure_synth(largest, repeats, workdir, log)
     started = time.perf_counter()
-    replayer = FleetReplay({v: outdirs[v] for v in ALARMED})
+    _REPLAYER = FleetReplay({v: outdirs[v] for v in ALARMED})
     replays = []
-    for n, service in enumerate(fleet(largest), start=1):
-        replays.append(replayer.replay_service(service))
-        if n in sizes:
-            log(f"  replayed {n} services ({time.perf_counter() - started:.0f} s)")
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        for n, done in enumerate(pool.map(_replay, fleet(largest)), start=1):
+            replays.append(done)
+            if n in sizes:
+                log(f"  replayed {n} services ({time.perf_counter() - started:.0f} s)")
     synth["replay_seconds"] = round(time.perf_counter() - started, 1)
     results = [size_results(s, replays) for s in sizes]
     for size in results:
@@ -165,6 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,50,100", help="fleet sizes, comma-separated (default 10,50,100)")
     parser.add_argument("--repeats", type=int, default=1, help="syntheses of each variant at each size (default 1)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes that replay services in parallel (default: one per CPU)")
     parser.add_argument("--note", default="", help="a line for the docs (for example, which constructs were measured)")
     parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "fleet", help="where the apps synthesize")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "fleet.json")
@@ -175,8 +192,8 @@ def main(argv: list[str] | None = None) -> None:
         sizes = [int(s) for s in args.sizes.split(",")]
     except ValueError:
         parser.error(f"--sizes must be whole numbers separated by commas (got {args.sizes!r})")
-    if any(s < 1 for s in sizes) or args.repeats < 1:
-        parser.error("--sizes and --repeats must be at least 1")
+    if any(s < 1 for s in sizes) or args.repeats < 1 or args.jobs < 1:
+        parser.error("--sizes, --repeats and --jobs must be at least 1")
     chart = args.chart or args.docs.parent / "benchmarks" / "fleet.svg"
 
     def log(message: str) -> None:
@@ -189,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         "seed": SEED, "days": DAYS,
         "replay": {"start": REPLAY_START.isoformat(), "end": REPLAY_END.isoformat()},
         "versions": versions(),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "replay_processes": args.jobs},
         "note": args.note,
         "event_kinds": [{"name": k.name, "usually_impacting": k.usually_impacting, "per": k.per,
                          "rate_per_month": k.rate, "description": k.description} for k in KINDS],
@@ -202,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
         "full_outage_kinds": list(FULL_OUTAGE_KINDS), "full_outage_min_failed": FULL_OUTAGE_MIN_FAILED,
         "late_after_minutes": LATE_AFTER_MINUTES,
     }
-    results["synth"], results["sizes"] = run_sizes(sizes, args.repeats, args.workdir, log)
+    results["synth"], results["sizes"] = run_sizes(sizes, args.repeats, args.workdir, log, args.jobs)
     results["run_seconds"] = round(time.perf_counter() - run_started, 1)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, indent=2) + "\n")
