@@ -51,6 +51,7 @@ def test_a_pair_ratio_is_the_with_alarms_time_over_the_without(run: dict[str, An
     for side in SIDES:
         assert pair[side]["seconds"] > 0
         assert pair[side]["peak_rss_mb"] > 0
+        assert pair[side]["cpu_seconds"] > 0
         assert 0 < pair[side]["construct_seconds"] + pair[side]["synth_seconds"] <= pair[side]["seconds"]
     assert pair["ratio"] == pytest.approx(pair["with_alarms"]["seconds"] / pair["without_alarms"]["seconds"],
                                           abs=1e-3)
@@ -58,6 +59,13 @@ def test_a_pair_ratio_is_the_with_alarms_time_over_the_without(run: dict[str, An
                                                 abs=1e-3)
     assert orders["ratio"] == {"median": pair["ratio"], "min": pair["ratio"], "max": pair["ratio"], "n": 1}
     assert orders["floor_ratio"]["median"] == pair["floor_ratio"]
+    assert pair["cpu_ratio"] == pytest.approx(
+        pair["with_alarms"]["cpu_seconds"] / pair["without_alarms"]["cpu_seconds"], abs=1e-3)
+    assert orders["cpu_ratio"]["median"] == pair["cpu_ratio"]
+    assert orders["floor_cpu_ratio"]["median"] == pair["floor_cpu_ratio"]
+    work = {side: pair[side]["construct_seconds"] + pair[side]["synth_seconds"] for side in SIDES}
+    assert orders["work_ratio"]["median"] == pytest.approx(work["with_alarms"] / work["without_alarms"], abs=1e-3)
+    assert orders["floor_work_ratio"]["median"] == pytest.approx(work["floor"] / work["without_alarms"], abs=1e-3)
     assert orders["peak_rss_mb"] == {side: pair[side]["peak_rss_mb"] for side in SIDES}
     assert pair["with_alarms"]["policy_seconds"] > 0
     assert pair["floor"]["policy_seconds"] > 0
