@@ -21,6 +21,7 @@ from cdk_support import ALARM_TYPES, ROOT, resources_of, synth
 from sensible_alarms import (
     AlarmRouting,
     AvailabilitySlo,
+    EntrypointAlarms,
     EntrypointDefaults,
     EventConsumerAlarms,
     FreshnessSlo,
@@ -274,3 +275,173 @@ def test_cover_entrypoints_refuses_what_is_not_routing(bare):
     error = _error(lambda: cover_entrypoints(stack, routing="oncall"))  # type: ignore[arg-type]
     assert error.prop == "routing"
 
+
+
+# -- metric dimensions as AWS publishes them (a wrong dimension is an alarm that never fires) ------------
+
+def _metric_dimensions(template: dict[str, Any], alarms: EntrypointAlarms, metric_name: str) -> list[dict[str, Any]]:
+    """The dimensions of every use of `metric_name` in the member alarms of `alarms` in the template."""
+    found: list[dict[str, Any]] = []
+    for resource in resources_of(template, "AWS::CloudWatch::Alarm").values():
+        if resource["Metadata"][METADATA_KEY]["entrypoint"] != alarms.node.path:
+            continue
+        props = resource["Properties"]
+        stats = [props] if "MetricName" in props else [
+            m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m]
+        found += [{d["Name"]: d["Value"] for d in s.get("Dimensions", [])}
+                  for s in stats if s["MetricName"] == metric_name]
+    return found
+
+
+def test_a_rule_on_a_custom_bus_is_alarmed_with_its_event_bus_name(bare):
+    """EventBridge publishes a custom bus's rule metrics with EventBusName and RuleName (eb-monitoring):
+    FailedInvocations with RuleName alone would never have data."""
+    stack, routing = bare
+    bus = events.EventBus(stack, "Payments")
+    rule = events.Rule(stack, "OnBus", event_bus=bus, event_pattern=events.EventPattern(source=["x"]))
+    function = _function(stack, "F")
+    rule.add_target(targets.LambdaFunction(function))
+    alarms = EventConsumerAlarms(stack, "A", source=rule, function=function, routing=routing,
+                                 freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5)))
+    bus_name = stack.resolve(bus.event_bus_name)
+    template = synth(stack)
+    assert _metric_dimensions(template, alarms, "FailedInvocations") == [
+        {"EventBusName": bus_name, "RuleName": stack.resolve(rule.rule_name)}]
+
+
+def test_a_rule_on_the_default_bus_is_alarmed_by_rule_name_alone(bare):
+    """Metrics of a default-bus rule carry RuleName only."""
+    stack, routing = bare
+    rule = events.Rule(stack, "OnDefault", event_pattern=events.EventPattern(source=["x"]))
+    rule.add_target(targets.SqsQueue(sqs.Queue(stack, "Q")))
+    alarms = EventConsumerAlarms(stack, "A", source=rule, routing=routing,
+                                 freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5)))
+    template = synth(stack)
+    assert _metric_dimensions(template, alarms, "FailedInvocations") == [{"RuleName": stack.resolve(rule.rule_name)}]
+
+
+def test_a_function_url_on_an_alias_is_alarmed_by_its_function_name(bare):
+    """A URL added to an alias is accepted without `function`; its metrics use the function's name, the
+    FunctionName dimension Lambda aggregates over $LATEST and every alias (urls-monitoring), never the
+    alias's 'name:alias'."""
+    stack, routing = bare
+    function = _function(stack, "Hook")
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version)
+    url = alias.add_function_url()
+    slo = AvailabilitySlo(target=99.9)
+    built = (FunctionUrlAlarms(stack, "A", url=url, routing=routing, availability=slo),
+             FunctionUrlAlarms(stack, "B", url=url, function=alias, routing=routing, availability=slo),
+             FunctionUrlAlarms(stack, "C", url=url, function=function, routing=routing, availability=slo))
+    template = synth(stack)
+    for alarms in built:
+        dimensions = _metric_dimensions(template, alarms, "Url5xxCount")
+        assert dimensions
+        assert all(d == {"FunctionName": stack.resolve(function.function_name)} for d in dimensions)
+
+
+def test_an_event_consumer_alias_is_alarmed_by_its_function_name(bare):
+    """A topic subscribed with an alias: the async metrics use the function's name (FunctionName), which
+    Lambda publishes for every invocation of any version or alias."""
+    stack, routing = bare
+    function = _function(stack, "OnEvent")
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version)
+    topic = sns.Topic(stack, "T")
+    from aws_cdk import aws_sns_subscriptions as subscriptions
+    topic.add_subscription(subscriptions.LambdaSubscription(alias))
+    alarms = EventConsumerAlarms(stack, "A", source=topic, function=alias, routing=routing,
+                                 freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5)))
+    template = synth(stack)
+    for metric in ("AsyncEventsDropped", "AsyncEventAge"):
+        assert _metric_dimensions(template, alarms, metric) == [{"FunctionName": stack.resolve(function.function_name)}]
+
+
+# -- the policy's fix texts name a construct call that works ---------------------------------------------
+
+def test_each_fix_text_calls_its_construct_with_parameters_it_has():
+    """The code the policy suggests per kind uses only keyword arguments the construct accepts (a
+    suggestion that raises TypeError when pasted is worse than none)."""
+    import inspect
+    import re
+
+    import sensible_alarms
+    from sensible_alarms.policy.words import CONSTRUCTS
+    for kind, code in CONSTRUCTS.items():
+        name = CONSTRUCT_OF_KIND[kind]
+        assert code.startswith(f"{name}(self, "), code
+        accepted = set(inspect.signature(getattr(sensible_alarms, name).__init__).parameters)
+        arguments = re.sub(r"\([^()]*\)", "", code[len(name) + 1:-1])  # the call's own, not AvailabilitySlo's
+        used = set(re.findall(r"(\w+)=", arguments))
+        assert used <= accepted, f"{name} has no parameter {sorted(used - accepted)}"
+
+
+def _policy(stack: cdk.Stack, rule_id: str) -> list[str]:
+    """The messages of one policy rule over the synthesized stack."""
+    from sensible_alarms.model import from_templates
+    from sensible_alarms.policy import check
+    from sensible_alarms.policy.rules import ALL_RULES
+    report = check(from_templates([(stack.stack_name, synth(stack), None)]),
+                   [r for r in ALL_RULES if r.id == rule_id])
+    return [f.message for f in report.findings]
+
+
+def test_duplicate_notifications_of_an_event_consumer_suggest_its_construct(bare):
+    """Two hand-written notifying alarms on an SNS consumer's dropped events: the duplicate-notification
+    finding offers EventConsumerAlarms, as it does the construct of every other kind."""
+    from aws_cdk import aws_cloudwatch as cw
+    from aws_cdk import aws_cloudwatch_actions as actions
+    from aws_cdk import aws_sns_subscriptions as subscriptions
+    stack, _ = bare
+    function = _function(stack, "OnEvent")
+    sns.Topic(stack, "T").add_subscription(subscriptions.LambdaSubscription(function))
+    page = actions.SnsAction(sns.Topic(stack, "Page"))
+    for name, metric in (("Dropped", "AsyncEventsDropped"), ("Late", "AsyncEventAge")):
+        cw.Alarm(stack, name, metric=function.metric(metric), threshold=1, evaluation_periods=1,
+                 alarm_description="Customer impact: events lost").add_alarm_action(page)
+    messages = _policy(stack, "duplicate-notification")
+    assert messages
+    assert all("EventConsumerAlarms(self, " in message for message in messages), messages
+
+
+def test_an_eventbridge_scheduler_schedule_is_not_told_to_use_a_rule_construct(bare):
+    """ScheduledJobAlarms takes an events.Rule; for an AWS::Scheduler::Schedule the uncovered-entrypoint
+    finding says what to alarm instead of suggesting a construct that cannot take it."""
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_scheduler as scheduler
+    stack, _ = bare
+    job = _function(stack, "Job")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+    scheduler.CfnSchedule(stack, "Nightly", schedule_expression="cron(0 3 * * ? *)",
+                          flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                          target=scheduler.CfnSchedule.TargetProperty(arn=job.function_arn, role_arn=role.role_arn))
+    [message] = _policy(stack, "uncovered-entrypoint")
+    assert "schedule Nightly" in message
+    assert "Add ScheduledJobAlarms(" not in message
+    assert "no construct of this library takes an EventBridge Scheduler schedule" in message
+    assert "AWS/Lambda Errors and Invocations" in message
+
+
+def test_cover_entrypoints_reports_a_scheduler_schedule_it_cannot_cover():
+    """An EventBridge Scheduler schedule invoking a Lambda has no construct: cover_entrypoints covers the
+    rest and leaves a synth warning on the schedule saying so (once, however often it is called), instead
+    of skipping it in silence."""
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_scheduler as scheduler
+    from aws_cdk.assertions import Annotations, Match
+    stack = cdk.Stack(cdk.App(), "Scheduled")
+    routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+    job = _function(stack, "Job")
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+    scheduler.CfnSchedule(stack, "Nightly", schedule_expression="cron(0 3 * * ? *)",
+                          flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                          target=scheduler.CfnSchedule.TargetProperty(arn=job.function_arn, role_arn=role.role_arn))
+    topic = sns.Topic(stack, "T")
+    from aws_cdk import aws_sns_subscriptions as subscriptions
+    topic.add_subscription(subscriptions.LambdaSubscription(_function(stack, "Listener")))
+
+    added = cover_entrypoints(stack, routing=routing)
+    cover_entrypoints(stack, routing=routing)
+    assert [c.node.id for c in added] == ["ListenerAlarms"]
+    warnings = Annotations.from_stack(stack).find_warning("/Scheduled/Nightly", Match.string_like_regexp(
+        "cover_entrypoints cannot cover the EventBridge Scheduler schedule"))
+    assert len(warnings) == 1
+    assert "ScheduledJobAlarms" in str(warnings[0].entry.data)

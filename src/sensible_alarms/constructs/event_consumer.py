@@ -17,6 +17,7 @@ from ..routing import AlarmRouting
 from ..slo import FreshnessSlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .function_name import underlying_function
 from .signals import ARRIVAL_QUIET_MINUTES
 
 __all__ = ["EventConsumerAlarms"]
@@ -93,7 +94,7 @@ class EventConsumerAlarms(EntrypointAlarms):
                 impact=f"Events from {what} to {self.entrypoint_name} were given up on after every retry or "
                        "when they grew too old: a customer's work was not done.",
                 slo=slo,
-                metric=function.metric("AsyncEventsDropped", statistic="Sum", period=_ONE_MINUTE),
+                metric=_lambda_metric(function, "AsyncEventsDropped", "Sum"),
                 threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
             ))
@@ -105,7 +106,7 @@ class EventConsumerAlarms(EntrypointAlarms):
                        "targets after every retry: a customer's work was not done.",
                 slo=slo,
                 metric=cw.Metric(namespace="AWS/Events", metric_name="FailedInvocations",
-                                 dimensions_map={"RuleName": source.rule_name}, statistic="Sum", period=_ONE_MINUTE),
+                                 dimensions_map=_rule_dimensions(source), statistic="Sum", period=_ONE_MINUTE),
                 threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
             ))
@@ -119,7 +120,7 @@ class EventConsumerAlarms(EntrypointAlarms):
                        f"{sustain_minutes} min: customers' work is badly delayed.",
                 slo=slo,
                 # AsyncEventAge is in milliseconds.
-                metric=function.metric("AsyncEventAge", statistic="Maximum", period=_ONE_MINUTE),
+                metric=_lambda_metric(function, "AsyncEventAge", "Maximum"),
                 threshold=max_age * 1000, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=sustain_minutes, datapoints_to_alarm=sustain_minutes,
             )
@@ -161,3 +162,25 @@ class EventConsumerAlarms(EntrypointAlarms):
         raise self._fail(
             f"'source' must be an aws_sns topic, an aws_s3 bucket or an aws_events.Rule (got {kind}); a queue "
             "is QueueConsumerAlarms' and a stream StreamConsumerAlarms'", "source", kind)
+
+
+def _lambda_metric(function: lambda_.IFunction, name: str, statistic: str) -> cw.Metric:
+    """A metric of the function by ``FunctionName`` alone: for an alias or a version too, the
+    function's own name (``function.metric`` of an alias adds a ``Resource`` dimension)."""
+    return cw.Metric(namespace="AWS/Lambda", metric_name=name,
+                     dimensions_map={"FunctionName": underlying_function(function).function_name},
+                     statistic=statistic, period=_ONE_MINUTE)
+
+
+def _rule_dimensions(rule: events.Rule) -> dict[str, str]:
+    """EventBridge publishes a rule's metrics with ``RuleName`` alone on the default bus and with
+    ``EventBusName`` and ``RuleName`` on any other bus (EventBridge User Guide, "Monitoring Amazon
+    EventBridge"): without the bus, the metric of a custom bus's rule has no data."""
+    cfn_rule = rule.node.default_child
+    assert isinstance(cfn_rule, events.CfnRule)
+    bus = cfn_rule.event_bus_name
+    if bus is not None and not cdk.Token.is_unresolved(bus):
+        bus = bus.split(":event-bus/", 1)[-1]  # the property takes a name or an ARN; the metric, the name
+    if bus is None or bus == "default":
+        return {"RuleName": rule.rule_name}
+    return {"EventBusName": bus, "RuleName": rule.rule_name}

@@ -10,6 +10,7 @@ from constructs import Construct
 from .._jsii_types import is_function
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
+from .function_name import underlying_function
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -65,9 +66,13 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         stack = cdk.Stack.of(self)
         cfn_url = url.node.default_child
         assert isinstance(cfn_url, lambda_.CfnUrl)
+        # A URL of an alias targets the function's ARN with the alias as its qualifier.
+        function = underlying_function(function)
         if stack.resolve(cfn_url.target_function_arn) != stack.resolve(function.function_arn):
             raise self._fail(f"{url.node.path} is not the URL of {function.node.path}", "function",
                              function.node.path)
+        # FunctionName, the function's own name even for an alias's URL: Lambda aggregates the URL
+        # metrics of $LATEST and of every alias under it (Lambda Developer Guide, urls-monitoring).
         dimensions = {"FunctionName": function.function_name}
 
         def metric(name: str, statistic: str = "Sum") -> cw.Metric:

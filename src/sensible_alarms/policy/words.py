@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from .. import wording
-from ..model import EntrypointKind, Resource
+from ..model import Entrypoint, EntrypointKind, Resource
 from ..wording import listing
 
-__all__ = ["CONSTRUCTS", "listing", "resource_kind"]
+__all__ = ["CONSTRUCTS", "SCHEDULER_SCHEDULE", "construct_call", "listing", "resource_kind"]
 
 #: The construct of this library that alarms each kind of entrypoint, as a line of code (its class is
 #: ``metadata.CONSTRUCT_OF_KIND``), or ``cover_entrypoints(self, ...)``.
@@ -27,9 +27,25 @@ CONSTRUCTS: dict[EntrypointKind, str] = {
                      "availability=AvailabilitySlo(target=99.9), routing=...)",
     "graphql_api": "GraphqlApiAlarms(self, 'GraphqlAlarms', api=..., availability=AvailabilitySlo(target=99.9), "
                    "routing=...)",
-    "websocket_api": "WebSocketApiAlarms(self, 'WebSocketAlarms', api=..., stage=..., "
+    "websocket_api": "WebSocketApiAlarms(self, 'WebSocketAlarms', stage=..., "
                      "availability=AvailabilitySlo(target=99.9), routing=...)",
 }
+
+#: ScheduledJobAlarms takes an ``events.Rule``; EventBridge Scheduler publishes its metrics per schedule
+#: group, not per schedule, so a schedule's own failures show at its target.
+SCHEDULER_SCHEDULE = ("an alarm whose actions notify on the target function's failed or missed runs "
+                       "(AWS/Lambda Errors and Invocations; no construct of this library takes an EventBridge "
+                       "Scheduler schedule yet, and AWS/Scheduler counts drops per schedule group only), or an "
+                       "events.Rule schedule with ScheduledJobAlarms(self, 'JobAlarms', rule=..., function=..., "
+                       "routing=...)")
+
+
+def construct_call(entrypoint: Entrypoint) -> str | None:
+    """The construct of the entrypoint's kind as code (``CONSTRUCTS``); None for an EventBridge
+    Scheduler schedule, which no construct takes (say ``SCHEDULER_SCHEDULE`` instead)."""
+    if entrypoint.kind == "scheduled_job" and entrypoint.source_service == "scheduler":
+        return None
+    return CONSTRUCTS[entrypoint.kind]
 
 
 def resource_kind(resource: Resource | None) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ...model import Alarm, AlarmModel, CompositeAlarm, Entrypoint
 from ..catalogue import StackFacts, stacks
 from ..finding import Finding, Rule, finding
-from ..words import CONSTRUCTS, listing
+from ..words import construct_call, listing
 
 __all__ = ["RULE"]
 
@@ -58,10 +58,9 @@ def _composite(entrypoint: Entrypoint, names: list[str]) -> str:
         rule = " OR ".join(f'ALARM("{name}")' for name in names[:3]) + f" OR ... ({len(names) - 3} more)"
     else:
         rule = " OR ".join(f'ALARM("{name}")' for name in names)
-    construct = CONSTRUCTS[entrypoint.kind]
+    construct = construct_call(entrypoint)
     return (f"a composite alarm with the rule {rule} carries the actions and the others have none"
-            + (f" (or {construct}, which builds that composite on customer signals)"
-               if entrypoint.kind != "event_consumer" else ""))
+            + (f" (or {construct}, which builds that composite on customer signals)" if construct else ""))
 
 
 RULE = Rule(

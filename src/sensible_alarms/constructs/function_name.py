@@ -1,0 +1,27 @@
+"""The value of Lambda's ``FunctionName`` metric dimension for a function, an alias or a version.
+
+Lambda publishes every metric by ``FunctionName`` aggregated over all versions and aliases of the
+function (AWS Lambda Developer Guide, "Viewing metrics": "By Function Name"). CDK's ``function_name``
+of an alias is ``name:alias``, which is no function's name: a metric with it never has data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import aws_lambda as lambda_
+
+__all__ = ["underlying_function"]
+
+
+def underlying_function(function: lambda_.IFunction) -> lambda_.IFunction:
+    """The function itself for an alias (``alias.version.lambda_``) or a version (``version.lambda_``)."""
+    current: Any = function
+    for attribute in ("version", "lambda_"):
+        try:
+            inner = getattr(current, attribute, None)
+        except Exception:  # a jsii proxy of another type raises on unknown members
+            inner = None
+        if inner is not None:
+            current = inner
+    return current  # type: ignore[no-any-return]
