@@ -115,10 +115,22 @@ def test_the_example_app_passes_the_policy_at_synth_time(tmp_path):
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    saved = list(sys.path)
     sys.path.insert(0, str(EXAMPLE))
     try:
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(EXAMPLE))
+        # app.py puts its folder on sys.path itself: restore sys.path whole, so a later
+        # `from app import build` (conftest's orders example) cannot find this example's app.py.
+        sys.path[:] = saved
     assembly = module.build(str(tmp_path)).synth()
     assert sorted(s.stack_name for s in assembly.stacks) == ["PaymentsCovered", "PaymentsExplicit"]
+
+
+def test_each_variant_synthesizes_byte_identical_templates_twice(assembly, tmp_path):
+    """Two synths of the same variant in separate apps write the same template bytes (cover_entrypoints
+    walks and names in a stable order)."""
+    variant, path = assembly
+    again = _synth(tmp_path, variant)
+    (first,) = path.glob("*.template.json")
+    assert (again / first.name).read_bytes() == first.read_bytes()

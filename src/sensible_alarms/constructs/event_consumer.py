@@ -24,6 +24,7 @@ __all__ = ["EventConsumerAlarms"]
 
 _DEFAULT_SUSTAIN_MINUTES = 3
 _ONE_MINUTE = cdk.Duration.minutes(1)
+_DELIVERY_SLO = "delivery: every event the rule matches reaches its targets"
 
 
 class EventConsumerAlarms(EntrypointAlarms):
@@ -36,7 +37,9 @@ class EventConsumerAlarms(EntrypointAlarms):
       destination or dead-letter queue receives a copy, and only this function's, so it is the
       signal (a destination queue's arrivals miss drops when none is set, and count other senders'
       messages when one is shared). For a rule, also ``AWS/Events`` ``FailedInvocations``: events the
-      rule could not deliver to its targets at all. Each new drop notifies again after a quiet
+      rule could not deliver to its targets at all, by ``RuleName`` on the default bus and by
+      ``EventBusName`` and ``RuleName`` on any other (as EventBridge publishes them). An alias or a
+      version as `function` is alarmed by its function's ``FunctionName``. Each new drop notifies again after a quiet
       spell of 15 minutes.
     * Late events (HIGH): ``AsyncEventAge``, the time between Lambda queueing an event and running
       it, stays above the FreshnessSlo's max age for `sustain_minutes` minutes: throttling or
@@ -50,7 +53,8 @@ class EventConsumerAlarms(EntrypointAlarms):
     :param function: the Lambda function that consumes them. Default: none, for a rule whose
         targets are not Lambda functions; required for a topic or a bucket.
     :param routing: where notifications go.
-    :param freshness: how long after it was sent an event may wait before it is processed.
+    :param freshness: how long after it was sent an event may wait before it is processed (not
+        measured for a rule with no `function`: its texts then state a delivery SLO).
     :param dropped_urgency: urgency of an event given up on. Default: HIGH.
     :param sustain_minutes: how long the event age must stay above the max age. Default: 3 minutes.
     :param runbook_url: link written into every alarm description. Default: none.
@@ -85,7 +89,8 @@ class EventConsumerAlarms(EntrypointAlarms):
             raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
                              "sustain_minutes", sustain_minutes)
         what = self._check_source(source, function)
-        slo = freshness.describe()
+        # Without a function only lost events are measured: no freshness SLO is claimed.
+        slo = freshness.describe() if function is not None else _DELIVERY_SLO
         dropped: list[cw.Alarm] = []
         if function is not None:
             dropped.append(self._add_member(
@@ -127,7 +132,8 @@ class EventConsumerAlarms(EntrypointAlarms):
             self._add_rule(Urgency.HIGH, self._any_of([late]))
         lost = " or lost" if dropped_urgency is Urgency.HIGH else ""
         self._add_notifiers({
-            Urgency.HIGH: f"Customers' events sent to {self.entrypoint_name} are badly delayed{lost}.",
+            Urgency.HIGH: f"Customers' events sent to {self.entrypoint_name} are badly delayed{lost}."
+            if function is not None else f"Customers' events sent to {self.entrypoint_name} were lost.",
             Urgency.LOW: f"Customers' events sent to {self.entrypoint_name} were given up on.",
         }, slo)
 
