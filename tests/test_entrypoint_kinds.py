@@ -450,3 +450,23 @@ def test_cover_entrypoints_reports_a_scheduler_schedule_it_cannot_cover():
         "cover_entrypoints cannot cover the EventBridge Scheduler schedule"))
     assert len(warnings) == 1
     assert "ScheduledJobAlarms" in str(warnings[0].entry.data)
+
+
+def test_cover_entrypoints_covers_consumers_invoked_through_an_alias():
+    """An SNS subscription and a rule that invoke a Lambda alias are covered with the function's signals
+    (dropped and late events), not skipped or reduced to the rule's deliveries; a second call adds nothing."""
+    from aws_cdk import aws_sns_subscriptions as subscriptions
+    stack = cdk.Stack(cdk.App(), "Aliased")
+    routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+    on_topic, on_rule = _function(stack, "OnTopic"), _function(stack, "OnRule")
+    topic_alias = lambda_.Alias(stack, "TopicLive", alias_name="live", version=on_topic.current_version)
+    rule_alias = lambda_.Alias(stack, "RuleLive", alias_name="live", version=on_rule.current_version)
+    sns.Topic(stack, "T").add_subscription(subscriptions.LambdaSubscription(topic_alias))
+    rule = events.Rule(stack, "R", event_pattern=events.EventPattern(source=["x"]))
+    rule.add_target(targets.LambdaFunction(rule_alias))
+
+    added = cover_entrypoints(stack, routing=routing)
+    assert sorted((c.node.id, sorted({m.signal for m in c.members})) for c in added) == [
+        ("OnTopicAlarms", ["dropped-events", "event-age"]),
+        ("RAlarms", ["dropped-events", "event-age", "failed-invocations"])]
+    assert cover_entrypoints(stack, routing=routing) == []

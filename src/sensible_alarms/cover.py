@@ -42,6 +42,7 @@ from .constructs import (
     WebSocketApiAlarms,
     WorkflowAlarms,
 )
+from .constructs.function_name import underlying_function
 from .errors import SensibleAlarmsError
 from .metadata import CONSTRUCT_OF_KIND, EntrypointKind
 from .routing import AlarmRouting
@@ -54,6 +55,8 @@ __all__ = ["COVER_SCOPE_ID", "EntrypointDefaults", "cover_entrypoints"]
 COVER_SCOPE_ID = "CoveredEntrypoints"
 #: CDK's custom-resource provider framework makes this state machine for itself.
 _PROVIDER_WAITER = "waiter-state-machine"
+#: What a topic, a bucket or a rule can invoke: a function, or one of its aliases or versions.
+_INVOKED = (lambda_.Function, lambda_.Alias, lambda_.Version)
 #: The warning left on an entrypoint that no construct takes yet (an EventBridge Scheduler schedule).
 _CANNOT_COVER = "cover_entrypoints cannot cover the EventBridge Scheduler schedule"
 
@@ -228,12 +231,12 @@ class _Walk:
             yield from self._rule(c)
         elif isinstance(c, sns.CfnSubscription) and c.protocol == "lambda":
             topic = self._one(c, c.topic_arn, sns.Topic)
-            function = self._one(c, c.endpoint, lambda_.Function)
+            function = self._one(c, c.endpoint, _INVOKED)
             if topic is not None and function is not None:
                 yield self._event_consumer(topic, function)
         elif isinstance(c, lambda_.CfnPermission) and c.principal == "s3.amazonaws.com":
             bucket = self._one(c, c.source_arn, s3.Bucket)
-            function = self._one(c, c.function_name, lambda_.Function)
+            function = self._one(c, c.function_name, _INVOKED)
             if bucket is not None and function is not None:
                 yield self._event_consumer(bucket, function)
         elif isinstance(c, sfn.StateMachine) and _PROVIDER_WAITER not in c.node.path:
@@ -266,8 +269,14 @@ class _Walk:
                              s, n, stage=stage, routing=r, availability=d.availability, latency=d.latency,
                              runbook_url=d.runbook_url))
 
-    def _event_consumer(self, source: sns.Topic | s3.Bucket, function: lambda_.Function) -> _Found:
-        return _Found("event_consumer", function.node.id, frozenset({self._lid(function)}),
+    def _function_lid(self, function: lambda_.IFunction) -> str:
+        """The logical id of the function itself (of an alias's or a version's function too): what the
+        constructs' metrics name, so what ``alarmed`` finds."""
+        return self._lid(underlying_function(function))
+
+    def _event_consumer(self, source: sns.Topic | s3.Bucket, function: lambda_.IFunction) -> _Found:
+        return _Found("event_consumer", underlying_function(function).node.id,
+                      frozenset({self._function_lid(function)}),
                       lambda s, n, r, d: EventConsumerAlarms(s, n, source=source, function=function, routing=r,
                                                              freshness=d.freshness, runbook_url=d.runbook_url))
 
@@ -297,18 +306,18 @@ class _Walk:
         assert isinstance(cfn_rule, events.CfnRule)
         targets = self._resolve(rule, cfn_rule.targets) or []
         found = [self.by_id.get(lid) for t in targets for lid in sorted(_ids(t.get("arn", t.get("Arn"))))]
-        functions = [f for f in found if isinstance(f, lambda_.Function)]
+        functions = [f for f in found if isinstance(f, _INVOKED)]
         machines = [m for m in found if isinstance(m, sfn.StateMachine)]
         function = functions[0] if functions else None
         if self._resolve(rule, cfn_rule.schedule_expression) is not None:
             if function is not None:
-                yield _Found("scheduled_job", rule.node.id, frozenset({self._lid(function), self._lid(rule)}),
+                yield _Found("scheduled_job", rule.node.id, frozenset({self._function_lid(function), self._lid(rule)}),
                              lambda s, n, r, d: ScheduledJobAlarms(s, n, rule=rule, function=function, routing=r,
                                                                    runbook_url=d.runbook_url))
             return
         if not targets or (machines and len(machines) == len(targets)):
             return  # no target: nothing to alarm; a state machine target: the workflow is the entrypoint
-        watched = {self._lid(rule)} | ({self._lid(function)} if function is not None else set())
+        watched = {self._lid(rule)} | ({self._function_lid(function)} if function is not None else set())
         yield _Found("event_consumer", rule.node.id, frozenset(watched),
                      lambda s, n, r, d: EventConsumerAlarms(s, n, source=rule, function=function, routing=r,
                                                             freshness=d.freshness, runbook_url=d.runbook_url))
