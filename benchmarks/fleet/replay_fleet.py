@@ -60,6 +60,8 @@ class Seen:
     first_notification: datetime | None
     first_alarm: str | None
     notifications: int
+    #: the notifications put down to it, by cause and alarm (short name)
+    causes: Counter[str] = field(default_factory=Counter)
     why: str = ""
     #: Not notified in its own window because a composite of the service was already in ALARM
     #: (and had notified) for an overlapping earlier incident: one failure notifies once.
@@ -102,6 +104,8 @@ class VariantTotals:
     by_cause: Counter[str] = field(default_factory=Counter)
     renotifications_by_cause: Counter[str] = field(default_factory=Counter)
     by_alarm_type: Counter[str] = field(default_factory=Counter)
+    #: false notifications by the event whose window holds them and the alarm that sent them
+    false_by_source: Counter[str] = field(default_factory=Counter)
     cost_by_part: dict[str, float] = field(default_factory=dict)
     outcomes: list[Seen] = field(default_factory=list)
     drains: list[dict[str, Any]] = field(default_factory=list)
@@ -111,7 +115,7 @@ class VariantTotals:
         for name in ("services", "metric_alarms", "composite_alarms", "alarms_with_actions", "monthly_cost_usd",
                      "notifications", "notifications_in_impact"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for counter in ("by_event_kind", "by_cause", "renotifications_by_cause", "by_alarm_type"):
+        for counter in ("by_event_kind", "by_cause", "renotifications_by_cause", "by_alarm_type", "false_by_source"):
             getattr(self, counter).update(getattr(other, counter))
         for part, cost in other.cost_by_part.items():
             self.cost_by_part[part] = self.cost_by_part.get(part, 0.0) + cost
@@ -170,6 +174,8 @@ class VariantTotals:
             "renotifications_by_cause": {c: self.renotifications_by_cause.get(c, 0) for c in CAUSES},
             "drain_notifications": self.drains,
             "notifications_by_event_kind": dict(sorted(self.by_event_kind.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "false_notifications_by_source": dict(sorted(self.false_by_source.items(),
+                                                         key=lambda kv: (-kv[1], kv[0]))),
             "notifications_by_alarm_type": dict(sorted(self.by_alarm_type.items(), key=lambda kv: (-kv[1], kv[0]))),
             "monthly_cost_by_part_usd": {k: round(v, 2) for k, v in
                                          sorted(self.cost_by_part.items(), key=lambda kv: (-kv[1], kv[0]))},
@@ -188,7 +194,14 @@ def outcome_dict(o: Seen) -> dict[str, Any]:
             "what": describe(o.event), "customers_got": o.got.as_dict(),
             "minutes_to_detect": None if o.minutes_to_detect is None else round(o.minutes_to_detect, 1),
             "notifications": o.notifications,
+            "notifications_by_cause": dict(sorted(o.causes.items(), key=lambda kv: (-kv[1], kv[0]))),
             "first_alarm": o.first_alarm, "already_notified": o.already_notified, "why": o.why}
+
+
+def _short(alarm: str) -> str:
+    """A composite's role without its service: ``Svc004/ApiAlarms/HighNotifier`` -> ``ApiAlarms/HighNotifier``."""
+    parts = alarm.split("/")
+    return "/".join(parts[1:]) if len(parts) > 1 else re.sub(r"^Svc\d+-?", "", alarm)
 
 
 def _alarm_type(alarm: Any) -> str:
@@ -212,11 +225,12 @@ def _cost_part(alarm: Alarm) -> str:
     return f"{str(namespace).removeprefix('AWS/')} alarms"
 
 
-def _event_kinds(times: list[datetime], events: list[Event], impacting: set[str]) -> list[str]:
+def _event_kinds(times: list[datetime], events: list[Event], impacting: set[str]) -> list[tuple[str, bool]]:
     """For each time, the kind of the event whose window (start to end + grace) holds it, a
-    customer-impacting one first, the earliest first; ``no event`` when none does."""
+    customer-impacting one first, the earliest first (``no event`` when none does), and whether
+    that event touched customers."""
     if not events:
-        return ["no event"] * len(times)
+        return [("no event", False)] * len(times)
     grace = int(DETECTION_GRACE.total_seconds() // 60)
     starts = np.array([e.start for e in events])
     ends = np.array([e.end for e in events]) + grace
@@ -227,8 +241,10 @@ def _event_kinds(times: list[datetime], events: list[Event], impacting: set[str]
     for row in inside:
         hurt = np.flatnonzero(row & hurts)
         any_ = np.flatnonzero(row)
-        kinds.append(events[int(hurt[0])].kind if hurt.size else events[int(any_[0])].kind if any_.size
-                     else "no event")
+        if hurt.size:
+            kinds.append((events[int(hurt[0])].kind, True))
+        else:
+            kinds.append((events[int(any_[0])].kind if any_.size else "no event", False))
     return kinds
 
 
@@ -311,10 +327,17 @@ class FleetReplay:
         totals.notifications += scores.notifications
         totals.notifications_in_impact += scores.notifications_in_customer_impact
         impacting = {e.id for e in events if minutes.outcomes[e.id].customer_impact}
-        totals.by_event_kind.update(_event_kinds([n.timestamp for n in result.notifications], events, impacting))
-        for n in result.notifications:
-            totals.by_alarm_type["composite" if n.alarm not in alarms else _alarm_type(alarms[n.alarm])] += 1
+        kinds = _event_kinds([n.timestamp for n in result.notifications], events, impacting)
+        for n, (kind, hurt) in zip(result.notifications, kinds, strict=True):
+            totals.by_event_kind[kind] += 1
+            what = "composite" if n.alarm not in alarms else _alarm_type(alarms[n.alarm])
+            totals.by_alarm_type[what] += 1
+            if not hurt:  # outside every customer-impacting window: a false notification
+                totals.false_by_source[f"{kind}: {_short(n.alarm) if what == 'composite' else what}"] += 1
+        per_incident: dict[str, Counter[str]] = {}
         for c in scores.causes:
+            if c.incident is not None:
+                per_incident.setdefault(c.incident, Counter())[f"{c.cause} ({c.alarm.split('/')[-1]})"] += 1
             totals.by_cause[c.cause] += 1
             if c.renotification:
                 totals.renotifications_by_cause[c.cause] += 1
@@ -327,7 +350,7 @@ class FleetReplay:
                 continue
             event = by_id[s.incident.id]
             outcome = Seen(event, minutes.outcomes[event.id], s.first_notification, s.first_alarm,
-                               s.notifications)
+                           s.notifications, per_incident.get(event.id, Counter()))
             if outcome.first_notification is None or outcome.late:
                 outcome.why, outcome.already_notified = explain(outcome, result, minutes, events, guard)
             totals.outcomes.append(outcome)

@@ -133,6 +133,7 @@ def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, 
         # false notifications: outside every customer-impacting window
         assert x["false_notifications"] == x["notifications"] - x["notifications_in_customer_impact"]
         assert x["notifications_by_cause"]["no customer impact"] <= x["false_notifications"]
+        assert sum(x["false_notifications_by_source"].values()) == x["false_notifications"]
         assert x["false_notifications_per_service_per_day"] == pytest.approx(
             x["false_notifications"] / (size["services"] * results["days"]), abs=1e-5)
         # recall and its parts
@@ -155,6 +156,7 @@ def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, 
         assert len(listed_missed) == undetected
         assert all(m["why"] for m in x["missed_or_late"])
         assert all(o["notifications"] > 1 for o in x["over_notified"])
+        assert all(sum(o["notifications_by_cause"].values()) == o["notifications"] for o in x["over_notified"])
     assert size["variants"]["per_resource"]["alarms_with_actions"] == size["variants"]["per_resource"]["alarms"]
     assert size["variants"]["hand_tuned"]["alarms_with_actions"] == size["variants"]["hand_tuned"]["alarms"]
     assert size["variants"]["sensible"]["alarms_with_actions"] == size["variants"]["sensible"]["composite_alarms"]
