@@ -9,9 +9,9 @@
   table), all to one SNS topic a service, with the facade's default dashboard.
 * ``hand_tuned``: every resource alarmed the way a team that tuned its per-resource alarms does
   (the ``tuned_*`` functions of examples/per_resource_baseline): rate alarms (5xx rate and p99
-  latency on the API, error rate and p99 duration on every function), each 3 of 3 five-minute
-  periods, oldest message and dead letters on queues, iterator age on stream consumers; no
-  DynamoDB, throttle, 4xx or queue-depth alarm.
+  latency on the API, error rate on every function), each 3 of 3 five-minute periods, oldest
+  message and dead letters on queues, iterator age on stream consumers; no DynamoDB, throttle, 4xx,
+  queue-depth or function-duration alarm.
 * ``sensible``: sensible_alarms with its defaults on the entrypoints: ApiAlarms (99.9 %
   availability, 99 % of requests under 1 s), QueueConsumerAlarms (15 min freshness),
   StreamConsumerAlarms (5 min freshness, on-failure queue), ScheduledJobAlarms, AlarmRouting and a
