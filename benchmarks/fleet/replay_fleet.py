@@ -404,19 +404,20 @@ def explain(outcome: Seen, result: ReplayResult, minutes: ServiceMinutes,
         parts.append(f"first hour: {bad:.0f} {what} of {requests:.0f} requests"
                      + (f" ({bad / requests:.1%})" if requests else ""))
     if event.kind in API_KINDS and guard is not None:
-        # The long windows count only from `guard` bad requests: when did the incident reach it?
+        # The guarded windows count only from `guard` bad requests: when did the incident reach it?
         during = bad_series[event.start:event.end]
         reached = np.flatnonzero(np.cumsum(during) >= guard)
         busiest_hour = max((during[i:i + 60].sum() for i in range(max(1, during.size - 59))), default=0.0)
         if not reached.size:
             parts.append(f"only {during.sum():.0f} bad requests in the whole incident, "
-                         f"fewer than the {guard:g} the 1 h, 6 h and 1 day windows need (min_failed_requests)")
+                         f"fewer than the {guard:g} the availability alarms' guarded windows count from "
+                         "(their smallest failed-request guard, read from the templates)")
         elif outcome.first_notification is None and busiest_hour < guard:
-            parts.append(f"at most {busiest_hour:.0f} bad requests in any hour of it: the 1 h window counts only "
-                         f"from {guard:g} (min_failed_requests)")
+            parts.append(f"at most {busiest_hour:.0f} bad requests in any hour of it, under the availability "
+                         f"alarms' smallest failed-request guard ({guard:g})")
         elif outcome.first_notification is not None and reached[0] + 1 > LATE_AFTER_MINUTES.get(event.kind, 60) / 2:
-            parts.append(f"the {guard:g}th bad request came {reached[0] + 1} min after the start; the 1 h, 6 h and "
-                         "1 day windows count only from there (min_failed_requests)")
+            parts.append(f"bad request number {guard:g} came {reached[0] + 1} min after the start; the guarded "
+                         "windows count only from there")
     scored = result.scores.incidents if result.scores else ()
     impacting = {s.incident.id for s in scored if s.incident.customer_impact}
     already = _already_notified(event, result, events, impacting)
