@@ -42,7 +42,7 @@ echo "(HTML version: $example/review.html)"
 echo
 echo "== Replay: the bundled 7 days of sample metrics, scored against their labelled incidents =="
 .venv/bin/sensible-alarms replay "$out" --metrics "$example/sample/metrics.parquet" \
-  --incidents "$example/sample/incidents.yaml" --start 2026-11-02T00:00Z --end 2026-11-09T00:00Z \
+  --incidents "$example/sample/incidents.yaml" --start 2026-11-04T00:00Z --end 2026-11-11T00:00Z \
   --html "$example/replay.html" --quiet
 echo "(HTML report with a chart per alarm: $example/replay.html)"
 echo

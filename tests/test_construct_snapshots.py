@@ -148,18 +148,20 @@ def scheduled_job_template() -> dict[str, Any]:
 # -- the tests ------------------------------------------------------------------------------------
 
 class TestApiAlarmsOnARestApi:
-    def test_availability_and_latency_give_twelve_members_and_two_composites(
+    def test_availability_and_latency_give_sixteen_members_and_four_composites(
             self, rest_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
-        """A REST API with both SLOs gets 2 x 3 burn-rate window pairs and a HIGH and a LOW composite."""
-        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 12, "AWS::CloudWatch::CompositeAlarm": 2}
+        """A REST API with both SLOs gets per SLO two HIGH window pairs with their holds and a LOW window,
+        two nearly-every-request-fails windows, a HIGH and a LOW notifier and the HIGH one's two helpers."""
+        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 16, "AWS::CloudWatch::CompositeAlarm": 4}
         assert _alarm_resources(rest_api_template) == json_snapshot
 
 
 class TestApiAlarmsOnAnHttpApi:
-    def test_availability_alone_gives_six_members_and_two_composites(
+    def test_availability_alone_gives_nine_members_and_four_composites(
             self, http_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
-        """An HTTP API with an availability SLO gets 3 burn-rate window pairs and a HIGH and a LOW composite."""
-        assert _count(http_api_template) == {"AWS::CloudWatch::Alarm": 6, "AWS::CloudWatch::CompositeAlarm": 2}
+        """An HTTP API with an availability SLO gets two HIGH window pairs with their holds, a LOW window,
+        two nearly-every-request-fails windows, a HIGH and a LOW notifier and the HIGH one's two helpers."""
+        assert _count(http_api_template) == {"AWS::CloudWatch::Alarm": 9, "AWS::CloudWatch::CompositeAlarm": 4}
         assert _alarm_resources(http_api_template) == json_snapshot
 
 
@@ -182,10 +184,11 @@ class TestStreamConsumerAlarms:
 
 
 class TestScheduledJobAlarms:
-    def test_an_hourly_job_gets_three_members_and_one_low_composite(
+    def test_an_hourly_job_gets_four_members_and_one_low_composite(
             self, scheduled_job_template: dict[str, Any], json_snapshot: SnapshotAssertion):
-        """A job on rate(1 hour) gets no-success, failed-runs and missed-run members behind one LOW composite."""
-        assert _count(scheduled_job_template) == {"AWS::CloudWatch::Alarm": 3,
+        """A job on rate(1 hour) gets no-success, failed-runs, missed-run and not-run-yet members behind one
+        LOW composite."""
+        assert _count(scheduled_job_template) == {"AWS::CloudWatch::Alarm": 4,
                                                   "AWS::CloudWatch::CompositeAlarm": 1}
         assert _alarm_resources(scheduled_job_template) == json_snapshot
 

@@ -86,7 +86,7 @@ class TestCompliant:
                            availability=AVAILABILITY,
                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99),
                            runbook_url="https://runbooks.example.com/api")
-        assert len(alarms.members) == 12
+        assert len(alarms.members) == 16
         assert set(alarms.notifiers) == {Urgency.HIGH, Urgency.LOW}
 
     def test_a_queue_a_stream_and_a_scheduled_job_construct_and_a_dashboard_shows_them(self, stack):
@@ -99,7 +99,7 @@ class TestCompliant:
         rule, function = _scheduled(stack, events.Schedule.rate(cdk.Duration.hours(1)))
         job = ScheduledJobAlarms(stack, "Job", rule=rule, function=function, routing=routing)
         dashboard = ServiceDashboard(stack, "Dashboard")
-        assert [len(e.members) for e in (queue, stream, job)] == [2, 2, 3]
+        assert [len(e.members) for e in (queue, stream, job)] == [2, 2, 4]
         assert dashboard.dashboard is not None
 
     @pytest.mark.parametrize(
@@ -208,6 +208,14 @@ class TestApiAlarms:
                       availability=AVAILABILITY, min_failed_requests=value)
         assert_names(caught.value, path="TestStack/Api", prop="min_failed_requests", shows=shows)
 
+    def test_min_failed_requests_above_a_million_raises_naming_the_rule(self, stack):
+        """Non-compliant: a guard of 10**12 failed requests keeps every burn-rate alarm silent."""
+        with pytest.raises(SensibleAlarmsError, match="'min_failed_requests' must be at most 1,000,000") as caught:
+            ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
+                      availability=AVAILABILITY, min_failed_requests=10**12)
+        assert_names(caught.value, path="TestStack/Api", prop="min_failed_requests",
+                     shows="(got 1,000,000,000,000)")
+
     def test_a_rest_api_without_a_deployment_stage_and_no_stage_name_raises(self, stack):
         """Non-compliant: with deploy=False there is no stage to read the metrics of; 'stage_name' is the fix."""
         with pytest.raises(SensibleAlarmsError, match="no deployment stage") as caught:
@@ -219,7 +227,7 @@ class TestApiAlarms:
         """Compliant: the same API, given the stage customers call."""
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                            availability=AVAILABILITY, stage_name="live")
-        assert len(alarms.members) == 6
+        assert len(alarms.members) == 9
 
     def test_an_http_api_without_a_default_stage_and_no_stage_name_raises(self, stack):
         """Non-compliant: an HTTP API created without its default stage needs 'stage_name'."""
@@ -299,19 +307,18 @@ class TestQueueConsumerAlarms:
     @pytest.mark.parametrize(
         ("value", "shows"),
         [
-            pytest.param(0, "(got 0)", id="zero minutes"),
-            pytest.param(61, "(got 61)", id="more than an hour"),
-            pytest.param(2.5, "(got 2.5)", id="a fraction of a minute"),
-            pytest.param(True, "(got True)", id="a bool"),
-            pytest.param(cdk.Duration.minutes(3), "Duration", id="a Duration instead of minutes"),
+            pytest.param(cdk.Duration.seconds(30), "(got 30 s)", id="under a minute"),
+            pytest.param(cdk.Duration.minutes(61), "(got 61 min)", id="more than an hour"),
+            pytest.param(cdk.Duration.seconds(150), "(got 150 s)", id="a fraction of a minute"),
+            pytest.param(3, "(got 3)", id="minutes as a number instead of a Duration"),
         ],
     )
-    def test_sustain_minutes_outside_1_to_60_raises(self, stack, value, shows):
+    def test_sustain_outside_1_min_to_1_h_raises(self, stack, value, shows):
         """Non-compliant: the age must stay high for whole minutes, at most an hour of 1-minute datapoints."""
-        with pytest.raises(SensibleAlarmsError, match="'sustain_minutes' must be a whole number") as caught:
+        with pytest.raises(SensibleAlarmsError, match="'sustain' must be") as caught:
             QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=_routing(stack),
-                                freshness=FRESHNESS, sustain_minutes=value)
-        assert_names(caught.value, path="TestStack/Queue", prop="sustain_minutes", shows=shows)
+                                freshness=FRESHNESS, sustain=value)
+        assert_names(caught.value, path="TestStack/Queue", prop="sustain", shows=shows)
 
     @pytest.mark.parametrize(
         "urgency",
@@ -365,7 +372,7 @@ class TestStreamConsumerAlarms:
             pytest.param({"function": "arn:aws:lambda:us-east-1:123456789012:function:f"}, "function", "str",
                          id="a function given as an ARN"),
             pytest.param({"failure_urgency": "LOW"}, "failure_urgency", "'LOW'", id="an urgency given as a string"),
-            pytest.param({"sustain_minutes": 0}, "sustain_minutes", "(got 0)", id="zero sustain minutes"),
+            pytest.param({"sustain": cdk.Duration.minutes(90)}, "sustain", "(got 90 min)", id="sustain over an hour"),
             pytest.param({"freshness": AVAILABILITY}, "freshness", "AvailabilitySlo",
                          id="freshness as an availability SLO"),
         ],

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Make the bundled sample metrics of the orders service: 8 days of 1-minute CloudWatch datapoints
+"""Make the bundled sample metrics of the orders service: 10 days of 1-minute CloudWatch datapoints
 for every metric its alarms query, with labelled events, written to sample/metrics.parquet and
 sample/incidents.yaml. Fixed seed: the same files every run.
 
@@ -27,8 +27,9 @@ from sensible_alarms.replay.from_templates import alarm_set_from_templates
 
 HERE = Path(__file__).resolve().parent
 START = datetime(2026, 11, 1, tzinfo=UTC)
-#: Day 0 only fills the windows (the longest is 1 day); the replay covers days 1 to 7.
-DAYS = 8
+#: Days 0 to 2 only fill the windows (the longest, "has the nightly job run since its deploy?",
+#: spans 54 h); the replay covers days 2 to 9.
+DAYS = 10
 MINUTES = DAYS * 1440
 SEED = 20261101
 DERIVABLE = {"Sum", "SampleCount", "Minimum", "Maximum", "Average"}
@@ -44,25 +45,25 @@ def at(index: int) -> datetime:
 
 # (id, first minute, last minute exclusive, customer impact, entrypoint, description)
 EVENTS = [
-    ("api-outage", minute(2, 14), minute(2, 14, 25), True, "OrdersApi",
+    ("api-outage", minute(4, 14), minute(4, 14, 25), True, "OrdersApi",
      "Full outage of the orders API: every request fails with 5xx for 25 minutes."),
-    ("api-partial-errors", minute(3, 9), minute(3, 12), True, "OrdersApi",
+    ("api-partial-errors", minute(5, 9), minute(5, 12), True, "OrdersApi",
      "A bad deploy makes 4% of orders API requests fail for 3 hours."),
-    ("api-latency", minute(4, 16), minute(4, 17, 30), True, "OrdersApi",
+    ("api-latency", minute(6, 16), minute(6, 17, 30), True, "OrdersApi",
      "A slow dependency makes 25% of orders API requests take over 1 s for 90 minutes."),
-    ("queue-stuck", minute(3, 3), minute(3, 4), True, "OrderQueue",
+    ("queue-stuck", minute(5, 3), minute(5, 4), True, "OrderQueue",
      "The fulfilment consumer is stuck for an hour: orders wait unprocessed."),
-    ("poison-order", minute(5, 10, 30), minute(5, 10, 31), True, "OrderQueue",
+    ("poison-order", minute(7, 10, 30), minute(7, 10, 31), True, "OrderQueue",
      "One order fails every retry and lands on the dead-letter queue."),
-    ("stream-lag", minute(4, 20), minute(4, 20, 40), True, "OrderEvents",
+    ("stream-lag", minute(6, 20), minute(6, 20, 40), True, "OrderEvents",
      "The order-events projector falls behind the table's stream for 40 minutes."),
-    ("nightly-failing", minute(6, 2), minute(7, 9), True, "NightlyReport",
+    ("nightly-failing", minute(8, 2), minute(9, 9), True, "NightlyReport",
      "The nightly report fails on two nights running and is fixed the next morning; customers get no report."),
-    ("transient-errors", minute(1, 11, 7), minute(1, 11, 8), False, "OrdersApi",
+    ("transient-errors", minute(3, 11, 7), minute(3, 11, 8), False, "OrdersApi",
      "Five requests fail in one minute during a connection blip; clients retry and succeed."),
-    ("cold-start-spike", minute(7, 3, 12), minute(7, 3, 13), False, "OrdersApi",
+    ("cold-start-spike", minute(9, 3, 12), minute(9, 3, 13), False, "OrdersApi",
      "Three slow requests at night while functions start cold."),
-    ("nightly-retried", minute(1, 2), minute(1, 2, 5), False, "NightlyReport",
+    ("nightly-retried", minute(3, 2), minute(3, 2, 5), False, "NightlyReport",
      "The nightly report fails once and succeeds on Lambda's automatic retry."),
 ]
 
@@ -108,14 +109,14 @@ def simulate(rng: np.random.Generator) -> dict[str, np.ndarray]:
         elif event_id == "stream-lag":
             iterator_age[span] = np.arange(1, hi - lo + 1) * 60_000.0
         elif event_id == "nightly-failing":
-            for day in (6, 7):
+            for day in (8, 9):
                 attempts(minute(day, 2), [False, False, False])
         elif event_id == "transient-errors":
             errors[lo] += 5
         elif event_id == "cold-start-spike":
             slow[lo] += 3
         elif event_id == "nightly-retried":
-            attempts(minute(1, 2), [False, True])
+            attempts(minute(3, 2), [False, True])
     return {"requests": requests, "errors": errors, "slow": slow, "age": age, "iterator_age": iterator_age,
             "dlq_visible": dlq_visible, "dlq_deleted": dlq_deleted, "fail_visible": fail_visible,
             "invocations": invocations, "job_errors": job_errors}

@@ -10,6 +10,7 @@ from sensible_alarms.model import (
     And,
     CompositeAlarm,
     MetricAlarm,
+    Not,
     Or,
     Stack,
     StateCheck,
@@ -101,25 +102,33 @@ class TestAlarms:
         assert alarm.customer_impact.startswith("Customers' requests queued on OrderQueue")
 
     def test_the_api_high_composite_rule_is_a_tree_of_member_logical_ids(self, orders: Stack):
-        """A rule built with Fn::Join and Fn::GetAtt X.Arn resolves every member to its logical id."""
+        """A rule built with Fn::Join and Fn::GetAtt X.Arn resolves every member to its logical id: the
+        HIGH notifier's confirmation, NOT of four burn-rate pairs and two outage windows."""
         high = _alarm(orders, "OrdersApiAlarms-HighUrgency")
+        unconfirmed = _alarm(orders, "OrdersApiAlarms-HighUrgencyUnconfirmed")
         assert isinstance(high, CompositeAlarm)
-        assert isinstance(high.rule, Or)
-        assert len(high.rule.operands) == 4
-        assert all(isinstance(term, And) and all(isinstance(c, StateCheck) and c.state == "ALARM"
-                                                 for c in term.operands) for term in high.rule.operands)
-        assert len(high.members) == 8
-        assert not high.outside_members
+        assert isinstance(unconfirmed, CompositeAlarm)
+        assert high.actions_suppressor is not None
+        assert high.actions_suppressor.logical_id == unconfirmed.logical_id
+        assert isinstance(unconfirmed.rule, Not)
+        rule = unconfirmed.rule.operand
+        assert isinstance(rule, Or)
+        pairs = [term for term in rule.operands if isinstance(term, And)]
+        assert len(pairs) == 4
+        assert all(all(isinstance(c, StateCheck) and c.state == "ALARM" for c in term.operands) for term in pairs)
+        assert len(unconfirmed.members) == 10
+        assert not unconfirmed.outside_members
         names = {a.logical_id: a.name for a in orders.alarms}
-        assert rule_text(high.rule, lambda check: names[check.logical_id or ""]).startswith(
+        assert rule_text(rule, lambda check: names[check.logical_id or ""]).startswith(
             '(ALARM("OrdersService-OrdersApiAlarms-Availability1h") AND '
             'ALARM("OrdersService-OrdersApiAlarms-Availability5m")) OR')
         assert high.notifies
+        assert not unconfirmed.notifies
         assert [a.kind for a in high.alarm_actions] == ["sns"]
 
     def test_the_low_composite_is_suppressed_by_the_high_one(self, orders: Stack):
-        """ActionsSuppressor resolves to the HIGH composite's logical id, with the wait and extension periods."""
-        high = _alarm(orders, "OrdersApiAlarms-HighUrgency")
+        """ActionsSuppressor resolves to the HIGH long windows' composite, with the wait and extension periods."""
+        high = _alarm(orders, "OrdersApiAlarms-HighUrgencyBurning")
         low = _alarm(orders, "OrdersApiAlarms-LowUrgency")
         assert isinstance(low, CompositeAlarm)
         assert low.actions_suppressor is not None

@@ -50,16 +50,18 @@ class TestAlarmSetFromTemplates:
             assert set(quoted) <= member_names
 
     def test_only_composites_can_notify_in_the_example(self, orders_assembly: Path):
-        """Members have no actions; each composite has one, as the engine needs to count notifications."""
+        """Members have no actions; each notifier composite has one, as the engine needs to count
+        notifications, and the composites that only confirm or suppress have none."""
         alarm_set = alarm_set_from_templates(orders_assembly)
         assert not any(a.has_actions for a in alarm_set.alarms)
-        assert all(c.has_actions for c in alarm_set.composites)
+        assert {c.name: c.has_actions for c in alarm_set.composites} == {
+            c.name: c.name.endswith("Urgency") for c in alarm_set.composites}
 
     def test_the_low_composite_is_suppressed_by_the_high_one(self, orders_assembly: Path):
-        """The API's LOW notification names its HIGH notification as actions suppressor."""
+        """The API's LOW notification names its HIGH long windows' composite as actions suppressor."""
         alarm_set = alarm_set_from_templates(orders_assembly)
         low = next(c for c in alarm_set.composites if c.name.endswith("OrdersApiAlarms-LowUrgency"))
-        assert low.actions_suppressor == low.name.replace("LowUrgency", "HighUrgency")
+        assert low.actions_suppressor == low.name.replace("LowUrgency", "HighUrgencyBurning")
         assert (low.actions_suppressor_wait_period, low.actions_suppressor_extension_period) == (1800, 86400)
 
     def test_deploy_time_values_become_logical_id_placeholders(self, tmp_path: Path):

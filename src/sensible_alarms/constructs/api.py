@@ -17,6 +17,9 @@ from .request_burn_rates import RequestMetrics, add_request_burn_rates
 __all__ = ["ApiAlarms"]
 
 _DEFAULT_MIN_FAILED_REQUESTS = 10
+#: Above this, a long window could never count on any real API: a guard that silences every alarm
+#: is a typo, not a choice.
+MAX_MIN_FAILED_REQUESTS = 1_000_000
 
 
 class ApiAlarms(EntrypointAlarms):
@@ -67,6 +70,11 @@ class ApiAlarms(EntrypointAlarms):
                 or min_failed_requests < 1:
             raise self._fail(
                 f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
+                "min_failed_requests", min_failed_requests)
+        if min_failed_requests > MAX_MIN_FAILED_REQUESTS:
+            raise self._fail(
+                f"'min_failed_requests' must be at most {MAX_MIN_FAILED_REQUESTS:,} failed requests per window: "
+                f"a larger guard keeps every burn-rate alarm silent (got {min_failed_requests:,})",
                 "min_failed_requests", min_failed_requests)
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         self._dimensions, self._error_metric = self._resolve_api(api, stage_name)

@@ -15,10 +15,13 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from constructs import Construct
 
+from .._durations import seconds_of, words
+from ..burn_rate import BURN_RATE_WINDOWS
 from ..errors import SensibleAlarmsError
 from ..metadata import METADATA_KEY, AlarmMetadata, EntrypointKind
 from ..routing import AlarmRouting
 from ..urgency import Urgency
+from .signals import ARRIVAL_QUIET_MINUTES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,8 +35,14 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: Alarm names given so far, per construct tree: (account, region, name) -> the alarm's construct path.
 _NAMES_GIVEN: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str], str]] = weakref.WeakKeyDictionary()
 #: How long a LOW notification waits for the HIGH one of the same entrypoint before it goes out:
-#: the longest HIGH confirmation window, so an incident that escalates notifies once, as HIGH.
-_SUPPRESSOR_WAIT = cdk.Duration.minutes(30)
+#: the longest HIGH confirmation (short) window, so an incident that escalates notifies once, as HIGH.
+_SUPPRESSOR_WAIT = cdk.Duration.seconds(
+    max(w.short_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.HIGH))
+#: `sustain` of the age signals: whole minutes (their datapoints are 1 minute), at most 1 hour.
+MAX_SUSTAIN_SECONDS = 3600
+#: An incident notifier waits this long after its confirmation holds before it notifies: one
+#: evaluation, CloudWatch's shortest suppressor period.
+_CONFIRMATION_WAIT = cdk.Duration.minutes(1)
 
 
 @dataclass(frozen=True)
@@ -71,10 +80,13 @@ class EntrypointAlarms(Construct):
         self._runbook_url = runbook_url
         self._members: list[SignalAlarm] = []
         self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
+        self._holds: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
         self._notifiers: dict[Urgency, cw.CompositeAlarm] = {}
+        #: HIGH burn-rate long windows: while one is over its threshold the LOW notification stays quiet.
+        self._high_longs: list[cw.Alarm] = []
         #: How long a HIGH incident can keep a LOW signal in ALARM after it ends (subclasses with
-        #: longer LOW windows raise it): 15 min, the quiet spell of the arrival signals.
-        self._low_window_seconds = 15 * 60
+        #: longer LOW windows raise it): the quiet spell of the arrival signals.
+        self._low_window_seconds = ARRIVAL_QUIET_MINUTES * 60
 
     # -- public surface ------------------------------------------------------------------------
 
@@ -90,7 +102,7 @@ class EntrypointAlarms(Construct):
         return list(self._members)
 
     @property
-    def notifiers(self) -> dict[Urgency, cw.CompositeAlarm]:
+    def notifiers(self) -> dict[Urgency, cw.IAlarm]:
         """The composite alarm per urgency that carries the notification."""
         return dict(self._notifiers)
 
@@ -98,6 +110,15 @@ class EntrypointAlarms(Construct):
 
     def _fail(self, message: str, prop: str, value: Any) -> SensibleAlarmsError:
         return SensibleAlarmsError(message, path=self.node.path, prop=prop, value=value)
+
+    def _sustain_minutes(self, sustain: object) -> int:
+        """`sustain` (a Duration of whole minutes, 1 min to 1 h) in minutes, or an error naming it."""
+        seconds = seconds_of(sustain, owner=type(self).__name__, prop="sustain", path=self.node.path)
+        if seconds % 60 or not 60 <= seconds <= MAX_SUSTAIN_SECONDS:
+            raise self._fail(
+                "'sustain' must be a whole number of minutes from 1 min to 1 h, the age signals' datapoints "
+                f"being 1 minute (got {words(seconds)})", "sustain", sustain)
+        return seconds // 60
 
     @cached_property  # the same for every alarm of the construct, and jsii calls are slow
     def _alarm_name_prefix(self) -> str:
@@ -195,7 +216,36 @@ class EntrypointAlarms(Construct):
         return alarm
 
     def _add_rule(self, urgency: Urgency, rule: cw.IAlarmRule) -> None:
+        """A condition that notifies at `urgency` (the rules of an urgency are OR-ed)."""
         self._rules[urgency].append(rule)
+
+    def _add_hold(self, urgency: Urgency, rule: cw.IAlarmRule) -> None:
+        """A condition that keeps an incident of `urgency` open once its rules notified: with holds,
+        the notifier is in ALARM while any hold is, and notifies once, when a rule first holds within
+        that time (see docs/concepts.md, "One incident, one notification")."""
+        self._holds[urgency].append(rule)
+
+    @staticmethod
+    def _either(rules: Sequence[cw.IAlarmRule]) -> cw.IAlarmRule:
+        return rules[0] if len(rules) == 1 else cw.AlarmRule.any_of(*rules)
+
+    def _high_burning(self, slo: str, impact: str) -> cw.CompositeAlarm:
+        """In ALARM while a HIGH long window is over its threshold: the LOW notifier's suppressor."""
+        impact = (f"{impact} (Notifies no one: while it is in ALARM, and for "
+                  f"{words(self._low_window_seconds)} after, LowUrgency does not notify.)")
+        burning = cw.CompositeAlarm(
+            self, "HighUrgencyBurning", composite_alarm_name=self._alarm_name("HighUrgencyBurning"),
+            alarm_description=self._description(impact, Urgency.HIGH, slo),
+            alarm_rule=self._any_of(self._high_longs), actions_enabled=False)
+        self._tag(burning, Urgency.HIGH, slo, impact, role="member", signal="confirmation")
+        return burning
+
+    def _tag(self, alarm: cw.CompositeAlarm, urgency: Urgency, slo: str, impact: str, *, role: str,
+             signal: str) -> None:
+        resource = alarm.node.default_child
+        assert isinstance(resource, cdk.CfnResource)
+        resource.add_metadata(METADATA_KEY, self._metadata(role=role, urgency=urgency, signal=signal, slo=slo,
+                                                           impact=impact, window=None))
 
     def _add_notifiers(self, impacts: dict[Urgency, str], slo: str) -> None:
         """One composite per urgency that has rules; it alone has an alarm action."""
@@ -204,18 +254,43 @@ class EntrypointAlarms(Construct):
             if not rules:
                 continue
             suffix = f"{urgency.value.title()}Urgency"
+            holds = self._holds[urgency]
+            suppressor: cw.IAlarm | None = None
+            wait = extension = None
+            if holds:
+                # One incident, one notification: the notifier is in ALARM while the incident is
+                # open (a hold), and its actions wait until a rule confirms it.
+                quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now. (Notifies no one: "
+                         f"while it is in ALARM, {suffix} does not notify, so an open incident notifies once.)")
+                unconfirmed = cw.CompositeAlarm(
+                    self, f"{suffix}Unconfirmed", composite_alarm_name=self._alarm_name(f"{suffix}Unconfirmed"),
+                    alarm_description=self._description(quiet, urgency, slo),
+                    alarm_rule=cw.AlarmRule.not_(self._either(rules)),
+                    actions_enabled=False)
+                self._tag(unconfirmed, urgency, slo, quiet, role="member", signal="confirmation")
+                rule = self._either(holds)
+                suppressor, wait, extension = unconfirmed, _CONFIRMATION_WAIT, _CONFIRMATION_WAIT
+            else:
+                rule = self._either(rules)
             high = self._notifiers.get(Urgency.HIGH)
+            if urgency is Urgency.LOW and high is not None:
+                assert not holds, "a LOW notifier with holds has no suppressor left for the HIGH one"
+                if self._high_longs:
+                    # Burn rates: the HIGH notifier stays in ALARM down to half its thresholds, which
+                    # LOW burns reach; HIGH's long windows at their thresholds mean HIGH has told.
+                    high = self._high_burning(slo, impacts[Urgency.HIGH])
+                # One failure notifies once: while HIGH is in ALARM, and for the LOW windows'
+                # length after, the LOW notification stays quiet.
+                suppressor, wait = high, _SUPPRESSOR_WAIT
+                extension = cdk.Duration.seconds(self._low_window_seconds)
             composite = cw.CompositeAlarm(
                 self, f"{urgency.value.title()}Urgency",
                 composite_alarm_name=self._alarm_name(suffix),
                 alarm_description=self._description(impacts[urgency], urgency, slo),
-                alarm_rule=rules[0] if len(rules) == 1 else cw.AlarmRule.any_of(*rules),
-                # One failure notifies once: while the HIGH notification of this entrypoint is in
-                # ALARM, and for the LOW windows' length after it clears, the LOW one stays quiet.
-                actions_suppressor=high if urgency is Urgency.LOW else None,
-                actions_suppressor_wait_period=_SUPPRESSOR_WAIT if high and urgency is Urgency.LOW else None,
-                actions_suppressor_extension_period=(
-                    cdk.Duration.seconds(self._low_window_seconds) if high and urgency is Urgency.LOW else None),
+                alarm_rule=rule,
+                actions_suppressor=suppressor,
+                actions_suppressor_wait_period=wait,
+                actions_suppressor_extension_period=extension,
             )
             composite.add_alarm_action(cw_actions.SnsAction(self._routing.topic(urgency)))
             resource = composite.node.default_child

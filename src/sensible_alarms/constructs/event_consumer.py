@@ -22,7 +22,7 @@ from .signals import ARRIVAL_QUIET_MINUTES
 
 __all__ = ["EventConsumerAlarms"]
 
-_DEFAULT_SUSTAIN_MINUTES = 3
+_DEFAULT_SUSTAIN = cdk.Duration.minutes(3)
 _ONE_MINUTE = cdk.Duration.minutes(1)
 _DELIVERY_SLO = "delivery: every event the rule matches reaches its targets"
 
@@ -42,7 +42,7 @@ class EventConsumerAlarms(EntrypointAlarms):
       version as `function` is alarmed by its function's ``FunctionName``. Each new drop notifies again after a quiet
       spell of 15 minutes.
     * Late events (HIGH): ``AsyncEventAge``, the time between Lambda queueing an event and running
-      it, stays above the FreshnessSlo's max age for `sustain_minutes` minutes: throttling or
+      it, stays above the FreshnessSlo's max age for `sustain`: throttling or
       retries are delaying customers' events.
 
     A rule with targets other than Lambda functions (a queue, a topic, another bus) is covered by
@@ -56,7 +56,8 @@ class EventConsumerAlarms(EntrypointAlarms):
     :param freshness: how long after it was sent an event may wait before it is processed (not
         measured for a rule with no `function`: its texts then state a delivery SLO).
     :param dropped_urgency: urgency of an event given up on. Default: HIGH.
-    :param sustain_minutes: how long the event age must stay above the max age. Default: 3 minutes.
+    :param sustain: how long the event age must stay above the max age, whole minutes from 1 min to
+        1 h. Default: 3 minutes.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -72,7 +73,7 @@ class EventConsumerAlarms(EntrypointAlarms):
         freshness: FreshnessSlo,
         function: lambda_.IFunction | None = None,
         dropped_urgency: Urgency = Urgency.HIGH,
-        sustain_minutes: int = _DEFAULT_SUSTAIN_MINUTES,
+        sustain: cdk.Duration = _DEFAULT_SUSTAIN,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
@@ -84,10 +85,7 @@ class EventConsumerAlarms(EntrypointAlarms):
         if not isinstance(dropped_urgency, Urgency):
             raise self._fail(f"'dropped_urgency' must be an Urgency (got {dropped_urgency!r})",
                              "dropped_urgency", dropped_urgency)
-        if isinstance(sustain_minutes, bool) or not isinstance(sustain_minutes, int) \
-                or not 1 <= sustain_minutes <= 60:
-            raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
-                             "sustain_minutes", sustain_minutes)
+        sustain_minutes = self._sustain_minutes(sustain)
         what = self._check_source(source, function)
         # Without a function only lost events are measured: no freshness SLO is claimed.
         slo = freshness.describe() if function is not None else _DELIVERY_SLO

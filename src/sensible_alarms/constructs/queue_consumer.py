@@ -17,14 +17,14 @@ from .signals import ARRIVAL_QUIET_MINUTES, queue_arrivals
 
 __all__ = ["QueueConsumerAlarms"]
 
-_DEFAULT_SUSTAIN_MINUTES = 3
+_DEFAULT_SUSTAIN = cdk.Duration.minutes(3)
 
 
 class QueueConsumerAlarms(EntrypointAlarms):
     """Customer-impact alarms of an SQS queue whose messages a Lambda function processes.
 
     * Message age (HIGH): the oldest waiting message is older than the FreshnessSlo's max age for
-      `sustain_minutes` consecutive minutes: processing is badly delayed.
+      `sustain` (consecutive minutes): processing is badly delayed.
     * Dead letters (`dead_letter_urgency`): a message arrived on the dead-letter queue, so retries
       are exhausted and a customer's work was not done. Counted as arrivals (see
       ``queue_arrivals``), so each new failure notifies, also while older ones sit there.
@@ -37,7 +37,8 @@ class QueueConsumerAlarms(EntrypointAlarms):
     :param dead_letter_queue: the queue's dead-letter queue. Default: the one in the queue's redrive
         policy (``sqs.Queue(dead_letter_queue=...)``).
     :param dead_letter_urgency: urgency of a message reaching the dead-letter queue. Default: HIGH.
-    :param sustain_minutes: how long the age must stay above the max age. Default: 3 minutes.
+    :param sustain: how long the age must stay above the max age, whole minutes from 1 min to 1 h.
+        Default: 3 minutes.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -53,7 +54,7 @@ class QueueConsumerAlarms(EntrypointAlarms):
         freshness: FreshnessSlo,
         dead_letter_queue: sqs.IQueue | None = None,
         dead_letter_urgency: Urgency = Urgency.HIGH,
-        sustain_minutes: int = _DEFAULT_SUSTAIN_MINUTES,
+        sustain: cdk.Duration = _DEFAULT_SUSTAIN,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
@@ -65,10 +66,7 @@ class QueueConsumerAlarms(EntrypointAlarms):
         if not isinstance(dead_letter_urgency, Urgency):
             raise self._fail(f"'dead_letter_urgency' must be an Urgency (got {dead_letter_urgency!r})",
                              "dead_letter_urgency", dead_letter_urgency)
-        if isinstance(sustain_minutes, bool) or not isinstance(sustain_minutes, int) \
-                or not 1 <= sustain_minutes <= 60:
-            raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
-                             "sustain_minutes", sustain_minutes)
+        sustain_minutes = self._sustain_minutes(sustain)
         if dead_letter_queue is not None and not is_queue(dead_letter_queue):
             raise self._fail(
                 f"'dead_letter_queue' must be an aws_sqs queue (got {type(dead_letter_queue).__name__})",

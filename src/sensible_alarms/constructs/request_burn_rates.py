@@ -11,6 +11,7 @@ from aws_cdk import aws_cloudwatch as cw
 
 from .._durations import adjective, words
 from ..burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
+from ..urgency import Urgency
 from .entrypoint import round_threshold
 
 if TYPE_CHECKING:
@@ -19,7 +20,30 @@ if TYPE_CHECKING:
     from ..slo import AvailabilitySlo, LatencySlo
     from .entrypoint import EntrypointAlarms
 
-__all__ = ["RequestMetrics", "add_request_burn_rates", "window_tag"]
+__all__ = [
+    "HOLD_FRACTION",
+    "OUTAGE_FAILED_SHARE",
+    "OUTAGE_MIN_FAILED",
+    "OUTAGE_WINDOWS_SECONDS",
+    "SHORT_WINDOW_MIN_FAILED",
+    "RequestMetrics",
+    "add_request_burn_rates",
+    "window_tag",
+]
+
+#: A short window confirms only with at least this many failed (or slow) requests in it, so one
+#: background error cannot re-confirm a long window that still holds an earlier incident.
+SHORT_WINDOW_MIN_FAILED = 3
+#: A HIGH incident stays open (no new notification) until every HIGH long window falls below this
+#: share of its threshold.
+HOLD_FRACTION = 0.5
+#: "Nearly every request fails": at least this many failed requests, and at least this share of
+#: all requests, within one of these windows. Catches an outage of a quiet entrypoint that the
+#: burn-rate guard (`min_failed_requests`) keeps silent: 5 min finds it fast, 30 min finds it when
+#: requests come a few an hour.
+OUTAGE_MIN_FAILED = 3
+OUTAGE_FAILED_SHARE = 0.5
+OUTAGE_WINDOWS_SECONDS = (300, 1800)
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,7 @@ def add_request_burn_rates(
     builder = _Builder(owner, metrics, min_failed_requests)
     for window in BURN_RATE_WINDOWS:
         builder.availability_window(window, availability)
+    builder.outage(availability)
     if latency is not None:
         if metrics.latency is None:
             raise owner._fail("'latency' needs a latency metric, and this entrypoint has none "
@@ -76,6 +101,20 @@ class _Builder:
         self._owner = owner
         self._metrics = metrics
         self._min_failed = min_failed
+        self._short_min = min(SHORT_WINDOW_MIN_FAILED, min_failed)
+
+    def _finish(self, window: BurnRateWindow, long: cw.Alarm, short: cw.Alarm | None, hold: cw.Alarm | None) -> None:
+        owner = self._owner
+        if short is None:
+            # LOW: the long window alone. It notifies when it crosses and cannot notify again before
+            # it falls back below its threshold: no short window re-arms it.
+            owner._add_rule(window.urgency, owner._any_of([long]))
+        else:
+            owner._add_rule(window.urgency, owner._all_of([long, short]))
+        if window.urgency is Urgency.HIGH:
+            owner._high_longs.append(long)
+        if hold is not None:
+            owner._add_hold(window.urgency, owner._any_of([hold]))
 
     def availability_window(self, window: BurnRateWindow, slo: AvailabilitySlo) -> None:
         owner = self._owner
@@ -85,8 +124,9 @@ class _Builder:
         budget = f"{window.budget_fraction * 100:g}% of the {adjective(slo.period_seconds)} error budget"
         long_words, short_words = words(window.long_window_seconds), words(window.short_window_seconds)
         errors, requests = self._metrics.failed(), self._metrics.requests()
+        tag = window_tag(window.long_window_seconds)
         long = owner._add_member(
-            id=f"Availability{window_tag(window.long_window_seconds)}",
+            id=f"Availability{tag}",
             signal="availability", title=f"Failed requests, {long_words} burn rate", urgency=window.urgency,
             impact=f"Customers of {name} get server errors: {budget} burned within {long_words} "
                    f"({rate:g}x the sustainable rate, {threshold:.4%} of requests failing).",
@@ -100,14 +140,17 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"long {long_words}",
         )
+        if window.urgency is Urgency.LOW:
+            self._finish(window, long, None, None)
+            return
         short = owner._add_member(
             id=f"Availability{window_tag(window.short_window_seconds)}",
             signal="availability", title=f"Failed requests, {short_words} burn rate", urgency=window.urgency,
             impact=f"Customers of {name} are still getting server errors over the last "
-                   f"{short_words} (confirms the {long_words} burn of {budget}).",
+                   f"{short_words}, at least {self._short_min} of them (confirms the {long_words} burn of {budget}).",
             slo=slo.describe(),
             metric=cw.MathExpression(
-                expression="FILL(errors, 0) / requests",
+                expression=f"IF(FILL(errors, 0) >= {self._short_min}, FILL(errors, 0) / requests, 0)",
                 using_metrics={"errors": errors, "requests": requests},
                 period=cdk.Duration.seconds(window.short_window_seconds),
                 label=f"Failed request ratio over {short_words}",
@@ -115,7 +158,47 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"short {short_words}", primary=False,
         )
-        owner._add_rule(window.urgency, owner._all_of([long, short]))
+        hold_threshold = round_threshold(threshold * HOLD_FRACTION)
+        hold = owner._add_member(
+            id=f"Availability{tag}Hold",
+            signal="availability", title=f"Failed requests, {long_words}, incident still open",
+            urgency=window.urgency,
+            impact=f"Customers of {name} got server errors recently: over {long_words}, {hold_threshold:.4%} of "
+                   f"requests or more failed ({HOLD_FRACTION:g} of the burn-rate threshold). Keeps an incident "
+                   "open, so it notifies once.",
+            slo=slo.describe(),
+            metric=cw.MathExpression(
+                expression=f"IF(errors >= {self._short_min}, errors / requests, 0)",
+                using_metrics={"errors": errors, "requests": requests},
+                period=cdk.Duration.seconds(window.long_window_seconds),
+                label=f"Failed request ratio over {long_words}",
+            ),
+            threshold=hold_threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            window=f"hold {long_words}", primary=False,
+        )
+        self._finish(window, long, short, hold)
+
+    def outage(self, slo: AvailabilitySlo) -> None:
+        """Nearly every request fails: HIGH at once, however quiet the entrypoint."""
+        owner = self._owner
+        for seconds in OUTAGE_WINDOWS_SECONDS:
+            window_words = words(seconds)
+            outage = owner._add_member(
+                id=f"Outage{window_tag(seconds)}",
+                signal="availability", title=f"Share of requests failing, {window_words}", urgency=Urgency.HIGH,
+                impact=f"Customers of {owner.entrypoint_name} cannot use it: at least {OUTAGE_FAILED_SHARE:.0%} of "
+                       f"requests failed within {window_words}, {OUTAGE_MIN_FAILED} or more of them.",
+                slo=slo.describe(),
+                metric=cw.MathExpression(
+                    expression=f"IF(errors >= {OUTAGE_MIN_FAILED}, errors / requests, 0)",
+                    using_metrics={"errors": self._metrics.failed(), "requests": self._metrics.requests()},
+                    period=cdk.Duration.seconds(seconds),
+                    label=f"Failed request ratio over {window_words}",
+                ),
+                threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            )
+            owner._add_rule(Urgency.HIGH, owner._any_of([outage]))
+            owner._add_hold(Urgency.HIGH, owner._any_of([outage]))
 
     def latency_window(self, window: BurnRateWindow, slo: LatencySlo,
                        latency_metric: Callable[[str], cw.IMetric]) -> None:
@@ -129,8 +212,9 @@ class _Builder:
         # PR(:t) is the percent of requests at or under t ms; CloudWatch accepts it in alarms.
         fast = latency_metric(f"PR(:{ms})")
         count = latency_metric("SampleCount")
+        tag = window_tag(window.long_window_seconds)
         long = owner._add_member(
-            id=f"Latency{window_tag(window.long_window_seconds)}",
+            id=f"Latency{tag}",
             signal="latency", title=f"Requests slower than {ms} ms, {long_words} burn rate", urgency=window.urgency,
             impact=f"Customers of {name} wait longer than {ms} ms: {budget} burned within "
                    f"{long_words} ({rate:g}x the sustainable rate, {threshold:.4%} of requests slow).",
@@ -144,23 +228,44 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"long {long_words}",
         )
+        if window.urgency is Urgency.LOW:
+            self._finish(window, long, None, None)
+            return
         short = owner._add_member(
             id=f"Latency{window_tag(window.short_window_seconds)}",
             signal="latency", title=f"Requests slower than {ms} ms, {short_words} burn rate",
             urgency=window.urgency,
             impact=f"Customers of {name} are still waiting longer than {ms} ms over the last "
-                   f"{short_words} (confirms the {long_words} burn of {budget}).",
+                   f"{short_words}, at least {self._short_min} of them (confirms the {long_words} burn of {budget}).",
             slo=slo.describe(),
             metric=cw.MathExpression(
-                expression="(100 - fast) / 100",
-                using_metrics={"fast": fast},
+                expression=f"IF((100 - fast) * requests / 100 >= {self._short_min}, (100 - fast) / 100, 0)",
+                using_metrics={"fast": fast, "requests": count},
                 period=cdk.Duration.seconds(window.short_window_seconds),
                 label=f"Slow request ratio over {short_words}",
             ),
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"short {short_words}", primary=False,
         )
-        owner._add_rule(window.urgency, owner._all_of([long, short]))
+        hold_threshold = round_threshold(threshold * HOLD_FRACTION)
+        hold = owner._add_member(
+            id=f"Latency{tag}Hold",
+            signal="latency", title=f"Requests slower than {ms} ms, {long_words}, incident still open",
+            urgency=window.urgency,
+            impact=f"Customers of {name} waited longer than {ms} ms recently: over {long_words}, "
+                   f"{hold_threshold:.4%} of requests or more were slow ({HOLD_FRACTION:g} of the burn-rate "
+                   "threshold). Keeps an incident open, so it notifies once.",
+            slo=slo.describe(),
+            metric=cw.MathExpression(
+                expression=f"IF((100 - fast) * requests / 100 >= {self._short_min}, (100 - fast) / 100, 0)",
+                using_metrics={"fast": fast, "requests": count},
+                period=cdk.Duration.seconds(window.long_window_seconds),
+                label=f"Slow request ratio over {long_words}",
+            ),
+            threshold=hold_threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            window=f"hold {long_words}", primary=False,
+        )
+        self._finish(window, long, short, hold)
 
 
 def window_tag(seconds: int) -> str:

@@ -37,7 +37,8 @@ class ScheduledJobAlarms(EntrypointAlarms):
     * Consecutive failures: no invocation succeeded for `consecutive_failures` intervals (plus
       20 minutes of slack for Lambda's asynchronous retries) and invocations failed in that time.
       A run that fails once and succeeds on retry is not a failure, wherever its attempts fall.
-    * Missed runs: the function was not invoked at all for one interval plus a grace period.
+    * Missed runs: the function was not invoked at all for one interval plus a grace period, once
+      it has run at least once (a freshly deployed job is silent until its first run).
 
     Both are LOW: one failed nightly run is not an emergency, but a job that keeps failing is.
 
@@ -157,7 +158,24 @@ class ScheduledJobAlarms(EntrypointAlarms):
             # Lambda publishes no Invocations datapoint for a minute without invocations.
             missing=cw.TreatMissingData.BREACHING,
         )
-        self._add_rule(Urgency.LOW, cw.AlarmRule.any_of(self._all_of([no_success, failed]), self._any_of([missed])))
+        # A fresh deploy has no invocation yet: "not run" says nothing until the job has run once.
+        # While no run is found within twice the missed-run span, the missed-run signal is not
+        # counted (twice: a job that stops is told before this alarm forgets its last run).
+        lookback = min(2 * windows, span_limit // period)
+        never = self._add_member(
+            id="NotRunYet", signal="missed-runs", title="Runs since the deploy",
+            urgency=Urgency.LOW,
+            impact=f"The scheduled job {self.entrypoint_name} has not run within {words(lookback * period)}, "
+                   "or not since it was deployed: missed runs are told only once it has run.",
+            slo=slo,
+            metric=function.metric_invocations(statistic="Sum", period=every_period),
+            threshold=1, comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+            evaluation_periods=lookback, datapoints_to_alarm=lookback,
+            missing=cw.TreatMissingData.BREACHING, primary=False,
+        )
+        has_run = cw.AlarmRule.from_alarm(never, cw.AlarmState.OK)
+        self._add_rule(Urgency.LOW, cw.AlarmRule.any_of(
+            self._all_of([no_success, failed]), cw.AlarmRule.all_of(self._any_of([missed]), has_run)))
         self._add_notifiers({
             Urgency.LOW: f"The scheduled job {self.entrypoint_name} keeps failing or does not run: the work it "
                          "does for customers is not being done.",

@@ -9,8 +9,9 @@ from aws_cdk import aws_sqs as sqs
 __all__ = ["ARRIVAL_QUIET_MINUTES", "queue_arrivals"]
 
 #: A dead-letter alarm stays in ALARM until this many minutes pass with no new arrival, so a
-#: trickle of failures notifies once, and the next failure after a quiet spell notifies again.
-ARRIVAL_QUIET_MINUTES = 15
+#: trickle of failures (a poison message every few minutes for an hour) notifies once, and the
+#: next failure after a quiet hour notifies again.
+ARRIVAL_QUIET_MINUTES = 60
 
 
 def queue_arrivals(queue: sqs.IQueue) -> cw.MathExpression:

@@ -19,14 +19,14 @@ from .signals import ARRIVAL_QUIET_MINUTES, queue_arrivals
 
 __all__ = ["StreamConsumerAlarms"]
 
-_DEFAULT_SUSTAIN_MINUTES = 3
+_DEFAULT_SUSTAIN = cdk.Duration.minutes(3)
 
 
 class StreamConsumerAlarms(EntrypointAlarms):
     """Customer-impact alarms of a Lambda function consuming a Kinesis or DynamoDB stream.
 
     * Iterator age (HIGH): the newest record the function has read is older than the
-      FreshnessSlo's max age for `sustain_minutes` minutes: customers' changes wait unprocessed
+      FreshnessSlo's max age for `sustain`: customers' changes wait unprocessed
       (a stuck shard, a consumer that cannot keep up).
     * Failure destination (`failure_urgency`), where the event source mapping has one: records
       that exhausted their retries were sent to an SQS queue or SNS topic, so a customer's change
@@ -41,7 +41,8 @@ class StreamConsumerAlarms(EntrypointAlarms):
     :param failure_destination: the on-failure destination of the event source mapping.
         Default: none (a warning advises one).
     :param failure_urgency: urgency of records reaching the failure destination. Default: HIGH.
-    :param sustain_minutes: how long the iterator age must stay above the max age. Default: 3.
+    :param sustain: how long the iterator age must stay above the max age, whole minutes from 1 min
+        to 1 h. Default: 3 minutes.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -57,7 +58,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
         freshness: FreshnessSlo,
         failure_destination: sqs.IQueue | sns.ITopic | None = None,
         failure_urgency: Urgency = Urgency.HIGH,
-        sustain_minutes: int = _DEFAULT_SUSTAIN_MINUTES,
+        sustain: cdk.Duration = _DEFAULT_SUSTAIN,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
@@ -69,10 +70,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
         if not isinstance(failure_urgency, Urgency):
             raise self._fail(f"'failure_urgency' must be an Urgency (got {failure_urgency!r})",
                              "failure_urgency", failure_urgency)
-        if isinstance(sustain_minutes, bool) or not isinstance(sustain_minutes, int) \
-                or not 1 <= sustain_minutes <= 60:
-            raise self._fail(f"'sustain_minutes' must be a whole number from 1 to 60 (got {sustain_minutes!r})",
-                             "sustain_minutes", sustain_minutes)
+        sustain_minutes = self._sustain_minutes(sustain)
         if failure_destination is not None and not (is_queue(failure_destination) or is_topic(failure_destination)):
             raise self._fail(
                 f"'failure_destination' must be an SQS queue or SNS topic (got {type(failure_destination).__name__})",

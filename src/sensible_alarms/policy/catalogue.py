@@ -88,7 +88,7 @@ CUSTOMER_SIGNALS: Mapping[EntrypointKind, tuple[CustomerSignal, ...]] = {
                        "failed, timed-out, aborted or slow executions"),
     ),
     "function_url": (
-        CustomerSignal("AWS/Lambda", frozenset({"Url5xxCount", "UrlRequestLatency"}), "function",
+        CustomerSignal("AWS/Lambda", frozenset({"Url5xxCount", "UrlRequestCount", "UrlRequestLatency"}), "function",
                        "server errors or latency of the Function URL"),
     ),
     "load_balancer": (

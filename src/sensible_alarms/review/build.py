@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..model import Alarm, AlarmModel, CompositeAlarm, MetricAlarm, Stack, StateCheck, Topic, load
+from ..model import Alarm, AlarmModel, CompositeAlarm, MetricAlarm, Not, RuleNode, Stack, StateCheck, Topic, load
 from ..model.resources import path_label
 from ..wording import COMPARISON, duration, number
 from .document import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
@@ -97,10 +97,26 @@ class _Stack:
         if isinstance(alarm, MetricAlarm):
             return (f"{verb} {metric_alarm_words(alarm)}",)
         out = []
+        confirmation = self._confirmation(alarm) if alarm.notifies else None
+        if confirmation is not None:
+            # One incident, one notification: the notifier's rule keeps the incident open and its
+            # suppressor, NOT(condition), lets it notify once when the condition holds.
+            for term in alternatives(confirmation, self.name_of):
+                group = [self.alarms[m] for m in term.alarms if m in self.alarms]
+                out.append(f"{verb} {term_words(group, term.other)}")
+            verb = "once per incident: stays in ALARM, without notifying again, while"
         for term in alternatives(alarm.rule, self.name_of):
             group = [self.alarms[m] for m in term.alarms if m in self.alarms]
             out.append(f"{verb} {term_words(group, term.other)}")
         return tuple(out)
+
+    def _confirmation(self, alarm: CompositeAlarm) -> RuleNode | None:
+        """X when the composite's actions suppressor is a composite without actions whose rule is NOT X."""
+        suppressor = alarm.actions_suppressor
+        found = self.alarms.get(suppressor.logical_id or "") if suppressor is not None else None
+        if isinstance(found, CompositeAlarm) and not found.notifies and isinstance(found.rule, Not):
+            return found.rule.operand
+        return None
 
     def _settings(self, alarm: Alarm, routes: tuple[Route, ...]) -> tuple[tuple[str, str], ...]:
         settings: list[tuple[str, str]] = [

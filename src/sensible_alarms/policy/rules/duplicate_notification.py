@@ -37,14 +37,23 @@ def check(model: AlarmModel) -> Iterator[Finding]:
 
 def _paths(facts: StackFacts, entrypoint: Entrypoint) -> list[Alarm]:
     """The notifying alarms that concern the entrypoint (see ``StackFacts.concerning``), the one to
-    keep first. An alarm whose actions another of them suppresses (a composite's ActionsSuppressor)
-    is deduplicated already and left out."""
+    keep first. An alarm whose actions another of them suppresses (a composite's ActionsSuppressor),
+    or an alarm without actions that reads the entrypoint's own signals, is deduplicated already
+    and left out."""
     paths = facts.concerning(entrypoint)
     covering = {alarm.logical_id for alarm in facts.covering(entrypoint)}
     ids = {alarm.logical_id for alarm in paths}
-    paths = [alarm for alarm in paths
-             if not (isinstance(alarm, CompositeAlarm) and alarm.actions_suppressor is not None
-                     and alarm.actions_suppressor.logical_id in ids)]
+
+    def deduplicated(alarm: Alarm) -> bool:
+        if not isinstance(alarm, CompositeAlarm) or alarm.actions_suppressor is None:
+            return False
+        lid = alarm.actions_suppressor.logical_id
+        suppressor = facts.stack.alarm(lid) if lid else None
+        return lid in ids or (suppressor is not None and not suppressor.notifies and any(
+            e is entrypoint for member in facts.reads(suppressor) for metric in member.metrics
+            for e, _ in facts.customer_signals(metric)))
+
+    paths = [alarm for alarm in paths if not deduplicated(alarm)]
     return sorted(paths, key=lambda alarm: (
         not isinstance(alarm, CompositeAlarm),
         alarm.logical_id not in covering,
