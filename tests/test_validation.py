@@ -315,7 +315,7 @@ class TestQueueConsumerAlarms:
     )
     def test_sustain_outside_1_min_to_1_h_raises(self, stack, value, shows):
         """Non-compliant: the age must stay high for whole minutes, at most an hour of 1-minute datapoints."""
-        with pytest.raises(SensibleAlarmsError, match="'sustain' must be") as caught:
+        with pytest.raises(SensibleAlarmsError, match=r"'sustain' (of QueueConsumerAlarms )?must be") as caught:
             QueueConsumerAlarms(stack, "Queue", queue=_queue_with_dlq(stack), routing=_routing(stack),
                                 freshness=FRESHNESS, sustain=value)
         assert_names(caught.value, path="TestStack/Queue", prop="sustain", shows=shows)
