@@ -159,7 +159,8 @@ def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, 
         assert all(sum(o["notifications_by_cause"].values()) == o["notifications"] for o in x["over_notified"])
     assert size["variants"]["per_resource"]["alarms_with_actions"] == size["variants"]["per_resource"]["alarms"]
     assert size["variants"]["hand_tuned"]["alarms_with_actions"] == size["variants"]["hand_tuned"]["alarms"]
-    assert size["variants"]["sensible"]["alarms_with_actions"] == size["variants"]["sensible"]["composite_alarms"]
+    # Only composites notify in sensible_alarms; some composites only confirm or suppress (issue 17).
+    assert 0 < size["variants"]["sensible"]["alarms_with_actions"] <= size["variants"]["sensible"]["composite_alarms"]
     for other in ("per_resource", "hand_tuned"):
         x, sens = size["variants"][other], size["variants"]["sensible"]
         assert size["comparison"][other]["notification_reduction"] == pytest.approx(
