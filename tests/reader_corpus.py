@@ -124,6 +124,39 @@ def other_entrypoints() -> dict[str, Any]:
     return {"Resources": resources}
 
 
+def _plain_alarm(name: str, **props: Any) -> dict[str, Any]:
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": name, "AlarmDescription": DESCRIPTION, "Namespace": "Custom", "MetricName": name,
+        "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold", **props}}
+
+
+def odd_actions() -> dict[str, Any]:
+    """Alarms whose actions are written the other ways CloudFormation accepts: OK actions only,
+    INSUFFICIENT_DATA actions only (neither notifies), ``AlarmActions`` chosen by ``Fn::If`` or given
+    by a list parameter (both notify), and a composite that names its member by an ARN built from
+    pseudo parameters, as CDK writes ``Alarm.from_alarm_name``."""
+    topic = {"Ref": "Topic"}
+    member_arn = {"Fn::Join": ["", ['ALARM("arn:', {"Ref": "AWS::Partition"}, ":cloudwatch:",
+                                    {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ':alarm:member")']]}
+    return {
+        "Parameters": {"AlarmTopics": {"Type": "CommaDelimitedList", "Default": "arn:aws:sns:us-east-1:1:x"}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "AWS::AccountId"}, "123456789012"]}},
+        "Resources": {
+            "Topic": TOPIC,
+            "OkOnly": _plain_alarm("ok-only", OKActions=[topic]),
+            "InsufficientOnly": _plain_alarm("insufficient-only", InsufficientDataActions=[topic]),
+            "ChosenByIf": _plain_alarm("chosen-by-if", AlarmActions={
+                "Fn::If": ["IsProd", [topic], {"Ref": "AWS::NoValue"}]}),
+            "FromParameter": _plain_alarm("from-parameter", AlarmActions={"Ref": "AlarmTopics"}),
+            "Member": _plain_alarm("member"),
+            "ByArn": {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {
+                "AlarmName": "by-arn", "AlarmDescription": DESCRIPTION, "AlarmRule": member_arn,
+                "AlarmActions": [topic]}},
+        },
+    }
+
+
 def write(path: Path, data: Any) -> Path:
     """A JSON (or text) file, parents created."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from reader_corpus import (
     assembly,
     empty_assembly,
     metrics_form,
+    odd_actions,
     other_entrypoints,
     queue_consumer,
     write,
@@ -157,6 +158,8 @@ CORPUS: dict[str, Callable[[Path, pytest.FixtureRequest], Path]] = {
     "documented description lines": lambda tmp, request: write(
         tmp / "t.json", queue_consumer(AlarmDescription=DESCRIPTION)),
     "hand-written stacks in one assembly": lambda tmp, request: _hand_written(tmp),
+    "actions written other ways (OK or INSUFFICIENT_DATA only, Fn::If, a list parameter)": lambda tmp, request: write(
+        tmp / "t.json", odd_actions()),
     "nested stages": lambda tmp, request: _staged(tmp),
     "the payments example (every entrypoint kind)": lambda tmp, request: _payments(tmp),
 }

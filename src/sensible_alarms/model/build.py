@@ -90,6 +90,22 @@ def _resource(logical_id: str, raw: Any, paths: Mapping[str, str]) -> Resource:
                     metadata=metadata, suppressions=tuple(suppressions))
 
 
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def _action_items(value: Any) -> list[Any]:
+    """The items of an actions list, through ``Fn::If`` branches; an item ``AWS::NoValue`` drops."""
+    if value is None or value == _NO_VALUE:
+        return []
+    if isinstance(value, list):
+        return [item for item in value if item != _NO_VALUE]
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Fn::If"), list) \
+            and len(value["Fn::If"]) == 3:
+        _, when_true, when_false = value["Fn::If"]
+        return _action_items(when_true) + _action_items(when_false)
+    return [value]
+
+
 class _StackBuilder:
     def __init__(self, name: str, resources: dict[str, Resource], stack_path: str | None) -> None:
         self.name = name
@@ -185,8 +201,12 @@ class _StackBuilder:
     # -- alarms ------------------------------------------------------------------------------
 
     def actions(self, value: Any) -> tuple[AlarmAction, ...]:
+        """The actions of an ``AlarmActions``-like list. A list chosen by ``Fn::If`` gives the actions
+        of both branches (the alarm notifies in some deployment); a list CloudFormation computes
+        (``Ref`` to a list parameter, ``Fn::Split``, ...) is one action written as the template
+        writes it; ``AWS::NoValue`` is no action."""
         out = []
-        for raw in value if isinstance(value, list) else []:
+        for raw in _action_items(value):
             lid = target_id(raw)
             target = lid if lid in self.resources else None
             out.append(AlarmAction(self._action_kind(target, render(raw)), render(raw), target))

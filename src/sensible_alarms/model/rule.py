@@ -87,7 +87,11 @@ class Unparsed:
 
 RuleNode: TypeAlias = "StateCheck | Constant | Not | And | Or | Unparsed"
 
-_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:cloudwatch:[^:]*:[^:]*:alarm:(?P<name>.+)$")
+# Partition, region and account may be placeholders of pseudo parameters (``${AWS::Region}``): CDK
+# writes an alarm it only knows by name (``Alarm.from_alarm_name``) as such an ARN.
+_ARN_PART = r"(?:[^:$]*|\$\{AWS::[A-Za-z]+\})"
+_ARN = re.compile(rf"^arn:(?:aws[a-zA-Z-]*|\$\{{AWS::Partition\}}):cloudwatch:{_ARN_PART}:{_ARN_PART}"
+                  r":alarm:(?P<name>.+)$")
 _STATES: tuple[AlarmState, ...] = ("ALARM", "OK", "INSUFFICIENT_DATA")
 
 

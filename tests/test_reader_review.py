@@ -1,0 +1,80 @@
+"""Wrong answers found by reviewing the one reader (issue 11) as a new user would; each test failed
+before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_sns as sns
+from typer.testing import CliRunner
+
+from cdk_support import synth
+from reader_corpus import odd_actions, write
+from sensible_alarms.cli import app
+from sensible_alarms.model import CompositeAlarm, build_stack, load
+
+METRICS_HEADER = "timestamp,namespace,metric,dimensions,stat,period,value\n"
+
+
+def _metrics(path: Path, names: list[str], minutes: int = 30, breach: range = range(10, 20)) -> Path:
+    rows = [f"2026-11-02T00:{minute:02d}:00Z,Custom,{name},,Sum,60,{5 if minute in breach else 0}\n"
+            for minute in range(minutes) for name in names]
+    return write(path, METRICS_HEADER + "".join(rows))
+
+
+class TestActionsWrittenOtherWays:
+    def test_alarm_actions_chosen_by_if_or_given_by_a_parameter_notify(self, tmp_path: Path):
+        """An AlarmActions list under Fn::If, or a list parameter, notifies; OK or INSUFFICIENT_DATA actions do not."""
+        (stack,) = load(write(tmp_path / "t.json", odd_actions())).stacks
+        notifying = {alarm.logical_id for alarm in stack.alarms if alarm.notifies}
+        assert notifying == {"ChosenByIf", "FromParameter", "ByArn"}
+        assert [a.target for a in stack.alarm("ChosenByIf").alarm_actions] == ["Topic"]  # type: ignore[union-attr]
+
+    def test_no_value_is_no_action(self):
+        """AlarmActions that are AWS::NoValue, or an Fn::If whose branches are both empty, notify no one."""
+        template = odd_actions()
+        resources = template["Resources"]
+        resources["ChosenByIf"]["Properties"]["AlarmActions"] = {"Fn::If": ["IsProd", [], {"Ref": "AWS::NoValue"}]}
+        resources["FromParameter"]["Properties"]["AlarmActions"] = {"Ref": "AWS::NoValue"}
+        stack = build_stack("T", template)
+        assert {alarm.logical_id for alarm in stack.alarms if alarm.notifies} == {"ByArn"}
+
+    def test_check_finds_no_silent_alarm(self, tmp_path: Path):
+        """check knows the Fn::If and parameter alarms notify and the ARN-named member feeds the composite."""
+        path = write(tmp_path / "t.json", odd_actions())
+        result = CliRunner().invoke(app, ["check", str(path), "--format", "json"])
+        findings = json.loads(result.stdout)["findings"]
+        silent = {f["logical_id"] for f in findings if f["rule_id"] == "unexplained-alarm"}
+        assert silent == {"OkOnly", "InsufficientOnly"}, findings
+
+    def test_replay_counts_only_transitions_of_alarms_with_alarm_actions(self, tmp_path: Path):
+        """replay evaluates the ARN-named member and notifies for the alarms with ALARM actions only."""
+        path = write(tmp_path / "t.json", odd_actions())
+        metrics = _metrics(tmp_path / "m.csv", ["ok-only", "insufficient-only", "chosen-by-if", "from-parameter",
+                                                "member"])
+        result = CliRunner().invoke(app, ["replay", str(path), "--metrics", str(metrics), "--quiet",
+                                          "--format", "json", "--start", "2026-11-02T00:01Z"])
+        assert result.exit_code == 0, result.output
+        timeline = json.loads(result.stdout)
+        assert {n["alarm"] for n in timeline["notifications"]} == {"by-arn", "chosen-by-if", "from-parameter"}
+        into_alarm = {a["name"] for a in timeline["alarms"] if any(c["to"] == "ALARM" for c in a["changes"])}
+        assert {"ok-only", "insufficient-only", "member"} <= into_alarm
+
+
+def test_a_composite_over_an_alarm_imported_by_name_has_it_as_member(stack: cdk.Stack):
+    """CDK's Alarm.from_alarm_name in a composite rule is an ARN of pseudo parameters: the model resolves it."""
+    cloudwatch.Alarm(stack, "Age", alarm_name="orders-age", metric=cloudwatch.Metric(
+        namespace="Custom", metric_name="Age"), threshold=1, evaluation_periods=1)
+    imported = cloudwatch.Alarm.from_alarm_name(stack, "Imported", "orders-age")
+    composite = cloudwatch.CompositeAlarm(stack, "Orders", alarm_rule=cloudwatch.AlarmRule.from_alarm(
+        imported, cloudwatch.AlarmState.ALARM))
+    composite.add_alarm_action(cw_actions.SnsAction(sns.Topic(stack, "Topic")))
+    model_stack = build_stack(stack.stack_name, synth(stack))
+    (orders,) = [a for a in model_stack.alarms if isinstance(a, CompositeAlarm)]
+    assert "${AWS::Region}" in orders.rule_text
+    (age,) = [a for a in model_stack.alarms if a.physical_name == "orders-age"]
+    assert orders.members == (age.logical_id,)
