@@ -78,3 +78,39 @@ def test_a_composite_over_an_alarm_imported_by_name_has_it_as_member(stack: cdk.
     assert "${AWS::Region}" in orders.rule_text
     (age,) = [a for a in model_stack.alarms if a.physical_name == "orders-age"]
     assert orders.members == (age.logical_id,)
+
+
+def test_functions_that_serve_cloudformation_are_infrastructure(stack: cdk.Stack, tmp_path: Path):
+    """CDK's bucket notifications handler, log retention, AwsCustomResource and provider functions are
+    not listed as Lambdas behind no entrypoint; a Lambda nobody invokes still is."""
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import aws_logs as logs
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_s3_notifications as s3n
+    from aws_cdk import custom_resources as cr
+
+    def function(name: str, **kwargs: object) -> lambda_.Function:
+        return lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
+                                code=lambda_.Code.from_inline("def handler(e, c): pass"), **kwargs)  # type: ignore[arg-type]
+
+    bucket = s3.Bucket(stack, "Uploads", removal_policy=cdk.RemovalPolicy.DESTROY, auto_delete_objects=True)
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(function("OnUpload")))
+    function("Orphan", log_retention=logs.RetentionDays.ONE_WEEK)
+    cr.AwsCustomResource(stack, "Lookup", on_create=cr.AwsSdkCall(
+        service="SSM", action="getParameter", parameters={"Name": "x"},
+        physical_resource_id=cr.PhysicalResourceId.of("x")),
+        policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE))
+    provider = cr.Provider(stack, "Provider", on_event_handler=function("OnEvent"))
+    cdk.CustomResource(stack, "Thing", service_token=provider.service_token)
+    path = write(tmp_path / "t.json", synth(stack))
+
+    result = CliRunner().invoke(app, ["explain", str(path)])
+    lambdas = next(line for line in result.stdout.splitlines() if "Lambda functions behind no entrypoint" in line)
+    assert "Orphan" in lambdas
+    for internal in ("BucketNotificationsHandler", "LogRetention", "AWS679f53fac", "framework-onEvent", "OnEvent",
+                     "AutoDeleteObjects"):
+        assert internal not in lambdas, lambdas
+    (model_stack,) = load(path).stacks
+    labels = {model_stack.label(lid) for lid in model_stack.deployment_functions}
+    # the notifications handler, auto-delete objects, log retention, AwsCustomResource, the framework, OnEvent
+    assert len(model_stack.deployment_functions) == 6, labels

@@ -23,7 +23,15 @@ from .alarms import (
     UrgencySource,
 )
 from .entrypoints import detect_apis, detect_entrypoints, detect_failure_destinations, literal_names
-from .resources import SUPPRESSIONS_KEY, Resource, Subscription, Suppression, Topic, path_label
+from .resources import (
+    SUPPRESSIONS_KEY,
+    Resource,
+    Subscription,
+    Suppression,
+    Topic,
+    deployment_functions,
+    path_label,
+)
 from .rule import alarm_name_of, parse_rule
 from .stack import Stack
 from .values import as_bool, as_int, as_number, as_text, referenced_ids, render, target_id
@@ -360,4 +368,5 @@ def build_stack(name: str, template: Mapping[str, Any], *, template_path: Path |
     return Stack(name=name, template_path=template_path, construct_path=construct_path, resources=resources,
                  entrypoints=detect_entrypoints(name, resources, construct_path), metric_alarms=tuple(metric_alarms),
                  composite_alarms=tuple(composite_alarms), topics=builder.topics(),
-                 failure_destinations=detect_failure_destinations(resources), apis=detect_apis(resources))
+                 failure_destinations=detect_failure_destinations(resources), apis=detect_apis(resources),
+                 deployment_functions=deployment_functions(resources))

@@ -7,7 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SUPPRESSIONS_KEY", "Resource", "Subscription", "Suppression", "Topic", "path_label", "resource_label"]
+from .values import referenced_ids
+
+__all__ = [
+    "SUPPRESSIONS_KEY",
+    "Resource",
+    "Subscription",
+    "Suppression",
+    "Topic",
+    "deployment_functions",
+    "path_label",
+    "resource_label",
+]
 
 #: Key of a resource's CloudFormation ``Metadata`` under which suppressions of policy rules are
 #: written: a list of ``{"id": "<rule id>", "reason": "<why>"}`` (see ``sensible_alarms.policy.suppress``).
@@ -84,3 +95,25 @@ def path_label(construct_path: str | None, logical_id: str, stack_path: str | No
             parts = parts[prefix:]
         return "/".join(parts)
     return _CDK_HASH_SUFFIX.sub("", logical_id)
+
+
+_FUNCTION = "AWS::Lambda::Function"
+
+
+def deployment_functions(resources: Mapping[str, Resource]) -> frozenset[str]:
+    """Logical ids of the Lambda functions that serve CloudFormation, not customers: the provider
+    (``ServiceToken``) of a custom resource, and the functions a provider calls (CDK's provider
+    framework names them in its environment). CDK's own singletons are such functions: the bucket
+    notifications handler, log retention, ``AwsCustomResource``, auto-delete-objects providers."""
+    found = {lid for resource in resources.values()
+             if resource.type == "AWS::CloudFormation::CustomResource" or resource.type.startswith("Custom::")
+             for lid in referenced_ids(resource.properties.get("ServiceToken"))
+             if lid in resources and resources[lid].type == _FUNCTION}
+    pending = list(found)
+    while pending:
+        provider = resources[pending.pop()]
+        for lid in referenced_ids(provider.properties.get("Environment")):
+            if lid in resources and resources[lid].type == _FUNCTION and lid not in found:
+                found.add(lid)
+                pending.append(lid)
+    return frozenset(found)
