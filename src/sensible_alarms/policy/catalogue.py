@@ -190,6 +190,7 @@ class StackFacts:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.notifiers: tuple[Alarm, ...] = tuple(a for a in stack.alarms if a.notifies)
+        self._notifier_position = {alarm.logical_id: i for i, alarm in enumerate(self.notifiers)}
         self._reads: dict[str, tuple[MetricAlarm, ...]] = {}
         self._triggers: dict[str, tuple[MetricAlarm, ...]] = {}
         self._customer: dict[int, tuple[tuple[Entrypoint, CustomerSignal], ...]] = {}
@@ -285,8 +286,9 @@ class StackFacts:
     def notifiers_watching(self, logical_ids: set[str]) -> list[Alarm]:
         """The notifying alarms a metric of which (through a composite's members) names one of the
         resources, in the order of :attr:`notifiers`."""
-        found = {a.logical_id for lid in logical_ids for a in self._notifiers_of.get(lid, ())}
-        return [alarm for alarm in self.notifiers if alarm.logical_id in found]
+        # Sorting what the index finds keeps this linear in the answer, not in every notifier of the stack.
+        found = {a.logical_id: a for lid in logical_ids for a in self._notifiers_of.get(lid, ())}
+        return sorted(found.values(), key=lambda alarm: self._notifier_position[alarm.logical_id])
 
     def watches(self, alarm: Alarm, logical_ids: set[str]) -> bool:
         """True when a metric the alarm reads (through a composite's members) names one of the resources."""
