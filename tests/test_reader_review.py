@@ -111,6 +111,24 @@ def test_functions_that_serve_cloudformation_are_infrastructure(stack: cdk.Stack
                      "AutoDeleteObjects"):
         assert internal not in lambdas, lambdas
     (model_stack,) = load(path).stacks
-    labels = {model_stack.label(lid) for lid in model_stack.deployment_functions}
+    labels = {model_stack.label(lid) for lid in model_stack.deployment_resources}
     # the notifications handler, auto-delete objects, log retention, AwsCustomResource, the framework, OnEvent
-    assert len(model_stack.deployment_functions) == 6, labels
+    assert len(model_stack.deployment_resources) == 6, labels
+
+
+def test_the_provider_frameworks_waiter_is_no_entrypoint(stack: cdk.Stack, tmp_path: Path):
+    """A custom resource provider with an is-complete handler: its waiter state machine is not an uncovered workflow."""
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import custom_resources as cr
+
+    def function(name: str) -> lambda_.Function:
+        return lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler",
+                                code=lambda_.Code.from_inline("def handler(e, c): pass"))
+
+    provider = cr.Provider(stack, "Provider", on_event_handler=function("OnEvent"),
+                           is_complete_handler=function("IsComplete"))
+    cdk.CustomResource(stack, "Thing", service_token=provider.service_token)
+    path = write(tmp_path / "t.json", synth(stack))
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert load(path).stacks[0].entrypoints == ()

@@ -85,7 +85,7 @@ def _stack_lines(stack: Stack, review: Review) -> list[str]:
         if not entry.alarms:
             lines.append(f"    no alarm: {entry.coverage}")
     facts = stack_facts(stack)
-    components = {lid for lid, r in stack.resources.items() if r.type in COMPONENT_TYPES} - stack.deployment_functions
+    components = {lid for lid, r in stack.resources.items() if r.type in COMPONENT_TYPES} - stack.deployment_resources
     covered = {lid for e in stack.entrypoints if facts.covering(e) for lid in e.components} & components
     uncovered = {lid for e in stack.entrypoints if not facts.covering(e) for lid in e.components} & components
     uncovered -= covered

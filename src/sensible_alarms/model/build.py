@@ -29,7 +29,7 @@ from .resources import (
     Subscription,
     Suppression,
     Topic,
-    deployment_functions,
+    deployment_resources,
     path_label,
 )
 from .rule import alarm_name_of, parse_rule
@@ -365,8 +365,13 @@ def build_stack(name: str, template: Mapping[str, Any], *, template_path: Path |
             metric_alarms.append(builder.metric_alarm(resource))
         elif resource.type == _COMPOSITE_ALARM:
             composite_alarms.append(builder.composite_alarm(resource))
+    deployment = deployment_resources(resources)
+    # An entrypoint that only reaches what serves CloudFormation (the provider framework's waiter
+    # state machine, a rule on a provider function) is no customer's.
+    entrypoints = tuple(e for e in detect_entrypoints(name, resources, construct_path)
+                        if e.logical_id not in deployment and not (e.functions and set(e.functions) <= deployment))
     return Stack(name=name, template_path=template_path, construct_path=construct_path, resources=resources,
-                 entrypoints=detect_entrypoints(name, resources, construct_path), metric_alarms=tuple(metric_alarms),
+                 entrypoints=entrypoints, metric_alarms=tuple(metric_alarms),
                  composite_alarms=tuple(composite_alarms), topics=builder.topics(),
                  failure_destinations=detect_failure_destinations(resources), apis=detect_apis(resources),
-                 deployment_functions=deployment_functions(resources))
+                 deployment_resources=deployment)

@@ -15,7 +15,7 @@ __all__ = [
     "Subscription",
     "Suppression",
     "Topic",
-    "deployment_functions",
+    "deployment_resources",
     "path_label",
     "resource_label",
 ]
@@ -98,22 +98,29 @@ def path_label(construct_path: str | None, logical_id: str, stack_path: str | No
 
 
 _FUNCTION = "AWS::Lambda::Function"
+_STATE_MACHINE = "AWS::StepFunctions::StateMachine"
+#: Where a deployment resource names what it calls: a function's environment, a state machine's definition.
+_CALLS = {_FUNCTION: ("Environment",), _STATE_MACHINE: ("DefinitionString", "Definition")}
 
 
-def deployment_functions(resources: Mapping[str, Resource]) -> frozenset[str]:
-    """Logical ids of the Lambda functions that serve CloudFormation, not customers: the provider
-    (``ServiceToken``) of a custom resource, and the functions a provider calls (CDK's provider
-    framework names them in its environment). CDK's own singletons are such functions: the bucket
-    notifications handler, log retention, ``AwsCustomResource``, auto-delete-objects providers."""
+def deployment_resources(resources: Mapping[str, Resource]) -> frozenset[str]:
+    """Logical ids of the Lambda functions and state machines that serve CloudFormation, not
+    customers: the provider (``ServiceToken``) of a custom resource, and what a provider calls (CDK's
+    provider framework names its handlers and its waiter state machine in its environment). CDK's
+    own singletons are such functions: the bucket notifications handler, log retention,
+    ``AwsCustomResource``, auto-delete-objects providers."""
+    def callable_(lid: str) -> bool:
+        return lid in resources and resources[lid].type in _CALLS
+
     found = {lid for resource in resources.values()
              if resource.type == "AWS::CloudFormation::CustomResource" or resource.type.startswith("Custom::")
-             for lid in referenced_ids(resource.properties.get("ServiceToken"))
-             if lid in resources and resources[lid].type == _FUNCTION}
+             for lid in referenced_ids(resource.properties.get("ServiceToken")) if callable_(lid)}
     pending = list(found)
     while pending:
         provider = resources[pending.pop()]
-        for lid in referenced_ids(provider.properties.get("Environment")):
-            if lid in resources and resources[lid].type == _FUNCTION and lid not in found:
-                found.add(lid)
-                pending.append(lid)
+        for key in _CALLS[provider.type]:
+            for lid in referenced_ids(provider.properties.get(key)):
+                if callable_(lid) and lid not in found:
+                    found.add(lid)
+                    pending.append(lid)
     return frozenset(found)

@@ -36,10 +36,11 @@ class Stack:
     """Dead-letter queues and failure destinations of the stack, with whose failures they receive."""
     apis: tuple[Api, ...] = ()
     """API Gateway APIs of the stack, staged or not, by logical id."""
-    deployment_functions: frozenset[str] = frozenset()
-    """Lambda functions that serve CloudFormation (custom resource providers, CDK's bucket
-    notifications handler, log retention, ...): infrastructure no customer reaches, never an
-    entrypoint's component or a function left unalarmed (see :func:`.resources.deployment_functions`)."""
+    deployment_resources: frozenset[str] = frozenset()
+    """Lambda functions and state machines that serve CloudFormation (custom resource providers,
+    CDK's bucket notifications handler, log retention, the provider framework's waiter, ...):
+    infrastructure no customer reaches, never an entrypoint nor a function left unalarmed (see
+    :func:`.resources.deployment_resources`)."""
     _alarms: dict[str, Alarm] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
