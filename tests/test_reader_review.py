@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
@@ -132,3 +133,36 @@ def test_the_provider_frameworks_waiter_is_no_entrypoint(stack: cdk.Stack, tmp_p
     result = CliRunner().invoke(app, ["check", str(path)])
     assert result.exit_code == 0, result.output
     assert load(path).stacks[0].entrypoints == ()
+
+
+def test_the_replay_command_is_a_function_the_cli_only_calls(tmp_path: Path):
+    """replay_command gives what `sensible-alarms replay` prints; a bad option raises SensibleAlarmsError."""
+    from sensible_alarms.commands.replay import replay_command
+    from sensible_alarms.errors import SensibleAlarmsError
+
+    path = write(tmp_path / "t.json", odd_actions())
+    metrics = _metrics(tmp_path / "m.csv", ["chosen-by-if", "member"])
+    for output_format in ("text", "json"):
+        printed = CliRunner().invoke(app, ["replay", str(path), "--metrics", str(metrics), "--quiet",
+                                           "--format", output_format])
+        assert printed.exit_code == 0, printed.output
+        assert printed.stdout == replay_command([path], metrics_file=metrics, quiet=True,
+                                                output_format=output_format) + "\n"
+    with pytest.raises(SensibleAlarmsError, match="--from-cloudwatch needs --start and --end"):
+        replay_command([path], from_cloudwatch=True, timeline_out=tmp_path / "missing" / "t.json")
+
+
+def test_review_leaves_out_ways_into_alarm_that_can_never_hold(tmp_path: Path):
+    """A composite rule's OR-term with FALSE in it is not listed as a condition; a rule that is FALSE says so."""
+    template = odd_actions()
+    composite = template["Resources"]["ByArn"]["Properties"]
+    composite["AlarmRule"] = ('(ALARM(member) AND NOT OK(ok-only)) OR (FALSE AND ALARM("chosen-by-if")) '
+                              "OR TRUE AND FALSE")
+    result = CliRunner().invoke(app, ["review", str(write(tmp_path / "t.json", template)), "--format", "json"])
+    (by_arn,) = [a for a in json.loads(result.stdout)["stacks"][0]["other_alarms"] if a["name"] == "by-arn"]
+    assert len(by_arn["conditions"]) == 1, by_arn["conditions"]
+    assert "FALSE" not in by_arn["conditions"][0]
+    composite["AlarmRule"] = "FALSE"
+    result = CliRunner().invoke(app, ["review", str(write(tmp_path / "t.json", template)), "--format", "json"])
+    (by_arn,) = [a for a in json.loads(result.stdout)["stacks"][0]["other_alarms"] if a["name"] == "by-arn"]
+    assert by_arn["conditions"] == ["pages when rule FALSE"]

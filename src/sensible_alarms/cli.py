@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timedelta
 from importlib import metadata
@@ -113,42 +112,16 @@ def replay(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Replay the alarms of PATHS over recorded metrics, as CloudWatch would evaluate them."""
-    from .commands.replay import check_outputs, fetch_from_cloudwatch, run_replay, summary_text
-    from .replay import timeline_to_dict
-    from .replay.from_templates import alarm_set_from_templates, load_names
-    from .replay.metrics_io import write_metrics
-    from .replay.progress import ProgressBar
+    from .commands.replay import replay_command
 
-    if output_format not in ("text", "json"):
-        _fail(SensibleAlarmsError(f"--format must be text or json (got {output_format!r})"))
-    if (metrics is None) == (not from_cloudwatch):
-        _fail(SensibleAlarmsError("give exactly one of --metrics FILE and --from-cloudwatch"))
-    first, last = _when(start, "--start"), _when(end, "--end")
     try:
-        check_outputs(timeline, html, save_metrics)
-        with ProgressBar(transient=True, disable=quiet or not sys.stderr.isatty()) as bar:
-            store = None
-            if from_cloudwatch:
-                if first is None or last is None:
-                    _fail(SensibleAlarmsError("--from-cloudwatch needs --start and --end"))
-                alarm_set = alarm_set_from_templates(*paths, names=load_names(names) if names else None)
-                store = fetch_from_cloudwatch(alarm_set, first, last, region=region, progress=bar)
-                if save_metrics is not None:
-                    write_metrics(store, save_metrics)
-            alarm_set, result = run_replay(list(paths), metrics_file=metrics, metrics=store, incidents_file=incidents,
-                                           names_file=names, start=first, end=last, timeline_out=timeline,
-                                           html_out=html, progress=bar)
-    except SensibleAlarmsError as error:
+        text = replay_command(list(paths), metrics_file=metrics, from_cloudwatch=from_cloudwatch, region=region,
+                              save_metrics=save_metrics, html_out=html, quiet=quiet, incidents_file=incidents,
+                              names_file=names, start=_when(start, "--start"), end=_when(end, "--end"),
+                              timeline_out=timeline, output_format=output_format)
+    except (SensibleAlarmsError, OSError) as error:
         _fail(error)
-    except OSError as error:
-        _fail(SensibleAlarmsError(f"cannot write {error.filename}: {error.strerror}"))
-    except ImportError as error:
-        _fail(SensibleAlarmsError(f"--from-cloudwatch needs boto3: pip install 'sensible-alarms[cloudwatch]' "
-                                  f"({error})"))
-    if output_format == "json":
-        typer.echo(json.dumps(timeline_to_dict(result), indent=2, sort_keys=True))
-    else:
-        typer.echo(summary_text(alarm_set, result))
+    typer.echo(text)
 
 
 @app.command()

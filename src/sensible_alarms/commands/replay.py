@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..replay import ReplayError, ReplayResult, load_incidents, load_metrics, replay, write_timeline
+from ..errors import SensibleAlarmsError
+from ..replay import ReplayError, ReplayResult, load_incidents, load_metrics, replay, timeline_to_dict, write_timeline
 from ..replay.from_templates import AlarmSet, alarm_set_from_templates, load_names
 from ..replay.report import render_summary_text, summarize, write_html_report
 from .outputs import check_outputs
@@ -14,7 +17,10 @@ from .outputs import check_outputs
 if TYPE_CHECKING:
     from ..replay.store import MetricStore
 
-__all__ = ["check_outputs", "default_range", "fetch_from_cloudwatch", "run_replay", "summary_text"]
+__all__ = ["FORMATS", "check_outputs", "default_range", "fetch_from_cloudwatch", "replay_command", "run_replay",
+           "summary_text"]
+
+FORMATS = ("text", "json")
 
 
 def default_range(alarm_set: AlarmSet, metrics: MetricStore) -> tuple[datetime, datetime]:
@@ -44,12 +50,12 @@ def fetch_from_cloudwatch(alarm_set: AlarmSet, start: datetime, end: datetime, *
 def run_replay(paths: list[Path], *, metrics_file: Path | None = None, metrics: MetricStore | None = None,
                incidents_file: Path | None = None, names_file: Path | None = None, start: datetime | None = None,
                end: datetime | None = None, timeline_out: Path | None = None, html_out: Path | None = None,
-               progress: Any = None) -> tuple[AlarmSet, ReplayResult]:
-    """Replay the alarms of ``paths`` over a metrics file (or an already loaded store). Outputs are
-    checked before anything is read."""
+               progress: Any = None, alarm_set: AlarmSet | None = None) -> tuple[AlarmSet, ReplayResult]:
+    """Replay the alarms of ``paths`` (or an already built ``alarm_set``) over a metrics file (or an
+    already loaded store). Outputs are checked before anything is read."""
     check_outputs(timeline_out, html_out)
-    names = load_names(names_file) if names_file else None
-    alarm_set = alarm_set_from_templates(*paths, names=names)
+    if alarm_set is None:
+        alarm_set = alarm_set_from_templates(*paths, names=load_names(names_file) if names_file else None)
     if metrics is None:
         if metrics_file is None:
             raise ValueError("run_replay needs metrics_file or metrics")
@@ -72,3 +78,46 @@ def run_replay(paths: list[Path], *, metrics_file: Path | None = None, metrics: 
 def summary_text(alarm_set: AlarmSet, result: ReplayResult) -> str:
     """Notifications per alarm and day, and the scores when incidents were given, as terminal text."""
     return render_summary_text(summarize(result, urgencies=alarm_set.urgencies), width=150)
+
+
+def replay_command(paths: list[Path], *, metrics_file: Path | None = None, from_cloudwatch: bool = False,
+                   region: str | None = None, save_metrics: Path | None = None, html_out: Path | None = None,
+                   quiet: bool = False, incidents_file: Path | None = None, names_file: Path | None = None,
+                   start: datetime | None = None, end: datetime | None = None, timeline_out: Path | None = None,
+                   output_format: str = "text") -> str:
+    """``sensible-alarms replay``: checks the options and outputs before any work, reads the
+    templates once, fetches from CloudWatch or reads the metrics file, replays, writes the files
+    asked for and returns the text for stdout (a table, or the JSON timeline)."""
+    from ..replay.progress import ProgressBar
+
+    if output_format not in FORMATS:
+        raise SensibleAlarmsError(f"--format must be text or json (got {output_format!r})")
+    if (metrics_file is None) == (not from_cloudwatch):
+        raise SensibleAlarmsError("give exactly one of --metrics FILE and --from-cloudwatch")
+    if from_cloudwatch and (start is None or end is None):
+        raise SensibleAlarmsError("--from-cloudwatch needs --start and --end")
+    check_outputs(timeline_out, html_out, save_metrics)
+    try:
+        with ProgressBar(transient=True, disable=quiet or not sys.stderr.isatty()) as bar:
+            alarm_set = alarm_set_from_templates(*paths, names=load_names(names_file) if names_file else None)
+            store = None
+            if from_cloudwatch and start is not None and end is not None:  # both given: checked above
+                store = fetch_from_cloudwatch(alarm_set, start, end, region=region, progress=bar)
+                if save_metrics is not None:
+                    from ..replay.metrics_io import write_metrics
+
+                    write_metrics(store, save_metrics)
+            alarm_set, result = run_replay(paths, metrics_file=metrics_file, metrics=store,
+                                           incidents_file=incidents_file, start=start, end=end,
+                                           timeline_out=timeline_out, html_out=html_out, progress=bar,
+                                           alarm_set=alarm_set)
+    except ImportError as error:
+        raise SensibleAlarmsError(f"--from-cloudwatch needs boto3: pip install 'sensible-alarms[cloudwatch]' "
+                                  f"({error})") from error
+    except OSError as error:
+        if isinstance(error, SensibleAlarmsError):
+            raise
+        raise SensibleAlarmsError(f"cannot write {error.filename}: {error.strerror}") from error
+    if output_format == "json":
+        return json.dumps(timeline_to_dict(result), indent=2, sort_keys=True)
+    return summary_text(alarm_set, result)
