@@ -235,7 +235,9 @@ def alternatives(rule: RuleNode, name: Callable[[StateCheck], str]) -> list[Term
     if isinstance(rule, Unparsed):
         return [Term((), (rule.text,))]
     out: list[Term] = []
-    for atoms in _dnf(rule, name):
+    # A term with FALSE in it can never hold: it is no way into ALARM (unless no other term is left).
+    terms = [atoms for atoms in _dnf(rule, name) if Constant(False) not in atoms] or [[Constant(False)]]
+    for atoms in terms:
         alarms: list[str] = []
         other: list[str] = []
         for atom in atoms:
