@@ -40,7 +40,7 @@ class EventConsumerAlarms(EntrypointAlarms):
       rule could not deliver to its targets at all, by ``RuleName`` on the default bus and by
       ``EventBusName`` and ``RuleName`` on any other (as EventBridge publishes them). An alias or a
       version as `function` is alarmed by its function's ``FunctionName``. Each new drop notifies again after a quiet
-      spell of 15 minutes.
+      spell of ``ARRIVAL_QUIET_MINUTES`` (an hour).
     * Late events (HIGH): ``AsyncEventAge``, the time between Lambda queueing an event and running
       it, stays above the FreshnessSlo's max age for `sustain`: throttling or
       retries are delaying customers' events.

@@ -20,7 +20,9 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
     Availability: ``5XXError`` as a share of the API's requests; latency: ``Latency`` against the
     LatencySlo; both as multi-window burn rates like ``ApiAlarms``. AppSync's ``Requests`` metric is
     per account and Region, not per API, so the requests are counted as the samples of the API's
-    ``Latency`` (one per request).
+    ``Latency`` (one per request). Errors a resolver or data source returns in a 200 response (the
+    GraphQL ``errors`` array) are not ``5XXError`` and are not alarmed here: AppSync counts them only
+    in its enhanced metrics (docs/constructs/graphql-api-alarms.md).
 
     :param api: the ``aws_appsync.GraphqlApi``.
     :param routing: where notifications go.
