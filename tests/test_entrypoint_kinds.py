@@ -470,3 +470,17 @@ def test_cover_entrypoints_covers_consumers_invoked_through_an_alias():
         ("OnTopicAlarms", ["dropped-events", "event-age"]),
         ("RAlarms", ["dropped-events", "event-age", "failed-invocations"])]
     assert cover_entrypoints(stack, routing=routing) == []
+
+
+def test_an_imported_graphql_api_is_refused_in_words(bare):
+    """An API imported by attributes is named as such in the error, not by jsii's proxy class."""
+    from aws_cdk import aws_appsync as appsync
+
+    from sensible_alarms import GraphqlApiAlarms
+    stack, routing = bare
+    imported = appsync.GraphqlApi.from_graphql_api_attributes(stack, "Imported", graphql_api_id="abc123")
+    error = _error(lambda: GraphqlApiAlarms(stack, "G", api=imported, routing=routing,  # type: ignore[arg-type]
+                                            availability=AvailabilitySlo(target=99.9)))
+    assert error.prop == "api"
+    assert "Proxy" not in str(error)
+    assert "imported GraphQL API" in str(error)

@@ -49,8 +49,10 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
         if not isinstance(api, appsync.GraphqlApi):
-            raise self._fail(f"'api' must be an aws_appsync.GraphqlApi (got {type(api).__name__}); an imported "
-                             "API is alarmed in the stack that defines it", "api", type(api).__name__)
+            # An API imported by attributes is a jsii proxy: name it as what it is.
+            kind = "an imported GraphQL API" if hasattr(api, "api_id") else type(api).__name__
+            raise self._fail(f"'api' must be an aws_appsync.GraphqlApi (got {kind}); an imported "
+                             "API is alarmed in the stack that defines it", "api", kind)
         dimensions = {"GraphQLAPIId": api.api_id}
 
         def metric(name: str, statistic: str = "Sum") -> cw.Metric:
