@@ -77,11 +77,10 @@ class TestTemplates:
         """!Ref, !GetAtt, !Sub and !Join read as their long forms; the template version stays a string."""
         file = _write(tmp_path / "orders.yaml", """
 AWSTemplateFormatVersion: 2010-09-09
-Transform: AWS::Serverless-2016-10-31
 Resources:
   Fn:
-    Type: AWS::Serverless::Function
-    Properties: {Handler: index.handler, Runtime: python3.12, InlineCode: "x"}
+    Type: AWS::Lambda::Function
+    Properties: {Handler: index.handler, Runtime: python3.12, Code: {ZipFile: "x"}, Role: !GetAtt Role.Arn}
   Topic:
     Type: AWS::SNS::Topic
   Errors:
@@ -104,7 +103,7 @@ Resources:
 """)
         stack = load(file).stacks[0]
         assert stack.name == "orders"
-        assert stack.resources["Fn"].type == "AWS::Serverless::Function"
+        assert stack.resources["Fn"].type == "AWS::Lambda::Function"
         errors = stack.alarm("Errors")
         assert errors is not None
         assert errors.urgency == "HIGH"
@@ -197,6 +196,18 @@ def _nothing_there(tmp_path: Path) -> tuple[Path, str]:
     return tmp_path / "nope.json", "nope.json: no such file or directory"
 
 
+def _unexpanded_sam(tmp_path: Path) -> tuple[Path, str]:
+    path = _write(tmp_path / "sam.yaml", """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: index.handler, Runtime: python3.12, InlineCode: "x",
+                 Events: {Api: {Type: Api, Properties: {Path: /orders, Method: get}}}}
+""")
+    return path, "sam.yaml: has SAM resources that are not expanded (Orders)"
+
+
 def _binary(tmp_path: Path) -> tuple[Path, str]:
     path = tmp_path / "t.json"
     path.write_bytes(b"\xff\xfe\x00garbage")
@@ -216,6 +227,7 @@ class TestMalformedInput:
         pytest.param(_directory_without_manifest, id="a directory that is not a cloud assembly"),
         pytest.param(_nothing_there, id="a path that does not exist"),
         pytest.param(_binary, id="a binary file"),
+        pytest.param(_unexpanded_sam, id="a SAM template whose API function would be read as no entrypoint"),
     ])
     def test_gives_one_error_that_names_the_file(self, tmp_path: Path, make):
         """Each unreadable input raises ModelLoadError (a SensibleAlarmsError) whose message names the file."""

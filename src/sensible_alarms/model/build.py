@@ -23,6 +23,7 @@ from .alarms import (
     UrgencySource,
 )
 from .entrypoints import detect_apis, detect_entrypoints, detect_failure_destinations, literal_names
+from .errors import ModelLoadError
 from .resources import (
     SUPPRESSIONS_KEY,
     Resource,
@@ -347,12 +348,27 @@ def _alarm_metadata(value: Any) -> AlarmMetadata | None:
     )
 
 
+def _refuse_unexpanded_sam(raw_resources: object, where: str | Path) -> None:
+    """SAM resources hide their entrypoints (a function's ``Events``) until CloudFormation expands
+    them: reading them as they are would report a covered stack that is not, so they are refused."""
+    if not isinstance(raw_resources, dict):
+        return
+    sam = sorted(str(lid) for lid, raw in raw_resources.items()
+                 if isinstance(raw, dict) and str(raw.get("Type", "")).startswith("AWS::Serverless::"))
+    if sam:
+        shown = ", ".join(sam[:3]) + (f" and {len(sam) - 3} more" if len(sam) > 3 else "")
+        raise ModelLoadError(where, f"has SAM resources that are not expanded ({shown}), so their entrypoints "
+                                    "cannot be seen; give the processed template (aws cloudformation get-template "
+                                    "--stack-name NAME --template-stage Processed)")
+
+
 def build_stack(name: str, template: Mapping[str, Any], *, template_path: Path | None = None,
                 construct_path: str | None = None, construct_paths: Mapping[str, str] | None = None) -> Stack:
     """The stack of one parsed template. ``construct_paths`` maps logical ids to construct paths
     for templates whose resources carry no ``aws:cdk:path`` metadata (a cloud assembly keeps them
     in its manifest)."""
     raw_resources = template.get("Resources")
+    _refuse_unexpanded_sam(raw_resources, template_path or name)
     paths = construct_paths or {}
     resources = {str(lid): _resource(str(lid), raw, paths)
                  for lid, raw in (raw_resources.items() if isinstance(raw_resources, dict) else [])}
