@@ -76,3 +76,41 @@ class TestRenderings:
         assert alarm["class"] == "per-resource noise"
         assert alarm["notifications"] == ["2026-11-01T03:00:00Z", "2026-11-01T03:00:00Z", "2026-11-03T03:00:00Z"]
         assert data["totals"]["alarms"] == len(deployed[1])
+
+
+#: a Lambda run nightly by an EventBridge Scheduler schedule, with no alarm
+SCHEDULED_TEMPLATE = {"Resources": {
+        "Job": {"Type": "AWS::Lambda::Function",
+                "Properties": {"Handler": "index.handler", "Runtime": "python3.12", "Code": {"ZipFile": "x"},
+                               "Role": "arn:aws:iam::123456789012:role/job"}},
+        "Nightly": {"Type": "AWS::Scheduler::Schedule",
+                    "Properties": {"ScheduleExpression": "cron(0 3 * * ? *)",
+                                   "FlexibleTimeWindow": {"Mode": "OFF"},
+                                   "Target": {"Arn": {"Fn::GetAtt": ["Job", "Arn"]},
+                                              "RoleArn": "arn:aws:iam::123456789012:role/scheduler"}}},
+}}
+
+
+class TestSuggestForASchedulerSchedule:
+    def test_an_assembly_gets_the_scheduler_advice_not_a_construct_that_cannot_take_it(self, tmp_path):
+        """A schedule of EventBridge Scheduler is told what to alarm instead of ScheduledJobAlarms, which takes
+        an events.Rule: the same words as the policy's finding."""
+        from sensible_alarms.policy.words import SCHEDULER_SCHEDULE
+
+        template = tmp_path / "Scheduled.template.json"
+        template.write_text(json.dumps(SCHEDULED_TEMPLATE), encoding="utf-8")
+        [(title, _, code)] = suggest(template).add
+        assert "Nightly" in title
+        assert code == SCHEDULER_SCHEDULE
+
+    def test_audit_findings_of_a_scheduler_schedule_get_the_same_advice(self, tmp_path):
+        """The audit's JSON names the source service of an uncovered entrypoint, so suggest gives a Scheduler
+        schedule the same advice from the findings as from the assembly."""
+        from sensible_alarms.policy.words import SCHEDULER_SCHEDULE
+
+        findings = tmp_path / "audit.json"
+        findings.write_text(json.dumps({"alarms": [], "uncovered_entrypoints": [
+            {"stack": "Scheduled", "logical_id": "Nightly", "kind": "scheduled_job", "title": "schedule Nightly",
+             "construct_path": "Scheduled/Nightly", "source_service": "scheduler"}]}), encoding="utf-8")
+        [(_, _, code)] = suggest(findings).add
+        assert code == SCHEDULER_SCHEDULE

@@ -69,6 +69,8 @@ class Uncovered:
     kind: str
     title: str
     construct_path: str | None
+    #: what sends it work (``scheduler`` for an EventBridge Scheduler schedule, which no construct takes)
+    source_service: str | None = None
 
 
 def _dimension_words(metric: MetricStat) -> str:
@@ -107,7 +109,8 @@ def classify(account: AccountModel) -> tuple[list[Classified], list[Uncovered], 
         from_assembly = stack.name != account.account_stack
         for ep in stack.entrypoints:
             if any(f.rule_id == "uncovered-entrypoint" for f in by_alarm[(stack.name, ep.logical_id)]):
-                uncovered.append(Uncovered(stack.name, ep.logical_id, ep.kind, ep.title, ep.construct_path))
+                uncovered.append(Uncovered(stack.name, ep.logical_id, ep.kind, ep.title, ep.construct_path,
+                                           ep.source_service))
         for alarm in stack.alarms:
             labels: list[Class] = []
             reasons: list[str] = []

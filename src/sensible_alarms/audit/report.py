@@ -239,7 +239,8 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
         "bursts": [{"entrypoint": b.entrypoint, "start": _time(b.start), "end": _time(b.end),
                     "notifications": len(b.notifications), "alarms": list(b.alarms)} for b in report.bursts],
         "uncovered_entrypoints": [{"stack": u.stack, "logical_id": u.logical_id, "kind": u.kind, "title": u.title,
-                                   "construct_path": u.construct_path} for u in report.uncovered],
+                                   "construct_path": u.construct_path, "source_service": u.source_service}
+                                  for u in report.uncovered],
         "not_deployed": [{"stack": s, "logical_id": lid, "name": name} for s, lid, name in report.not_deployed],
         "replay": None if report.replay is None else {
             "start": _time(report.replay.start), "end": _time(report.replay.end), "note": report.replay.note,

@@ -33,16 +33,19 @@ class Suggestion:
     """(alarm, why): duplicates; remove their actions, or make them members of the entrypoint's composite."""
 
 
-def _construct(kind: str) -> str:
-    from ..policy.words import CONSTRUCTS
+def _construct(kind: str, source_service: str | None) -> str:
+    from ..policy.words import SCHEDULER_SCHEDULE, construct_for
 
-    line = CONSTRUCTS.get(kind)  # type: ignore[call-overload]
-    return str(line) if line else f"(no construct of this library covers a {kind} entrypoint yet)"
+    if kind == "scheduled_job" and source_service == "scheduler":
+        return SCHEDULER_SCHEDULE
+    line = construct_for(kind, source_service)
+    return line if line else f"(no construct of this library covers a {kind} entrypoint yet)"
 
 
 def _from_audit(data: dict[str, Any]) -> Suggestion:
     add: dict[str, tuple[str, str, str]] = {
-        u["title"]: (f"{u['title']} (uncovered)", u.get("construct_path") or u["stack"], _construct(u["kind"]))
+        u["title"]: (f"{u['title']} (uncovered)", u.get("construct_path") or u["stack"],
+                         _construct(u["kind"], u.get("source_service")))
         for u in data.get("uncovered_entrypoints", ())}
     delete, strip = [], []
     replaced: dict[str, list[str]] = {}
@@ -58,10 +61,11 @@ def _from_audit(data: dict[str, Any]) -> Suggestion:
         else:
             continue
         if alarm.get("mapped_by") == "assembly" and alarm.get("entrypoint_kind"):
-            replaced.setdefault(alarm["entrypoint"], [alarm["entrypoint_kind"], alarm["stack"]]).append(alarm["name"])
-    for title, (kind, stack, *names) in replaced.items():
+            replaced.setdefault(alarm["entrypoint"], [alarm["entrypoint_kind"], alarm.get("entrypoint_source"),
+                                                      alarm["stack"]]).append(alarm["name"])
+    for title, (kind, source, stack, *names) in replaced.items():
         add.setdefault(title, (f"{title} (replaces {len(names)} alarm{'s' if len(names) != 1 else ''})", stack,
-                               _construct(kind)))
+                               _construct(kind, source)))
     return Suggestion(tuple(add.values()), tuple(delete), tuple(strip))
 
 
@@ -88,7 +92,7 @@ def _from_assembly(path: Path) -> Suggestion:
             replaced = [a for a in stack_facts.concerning(entrypoint) if (stack.name, a.logical_id) in flagged]
             why = "uncovered" if not covering else f"replaces {len(replaced)} alarm{'s' if len(replaced) != 1 else ''}"
             add.append((f"{entrypoint.title} ({why})", entrypoint.construct_path or entrypoint.stack,
-                        _construct(entrypoint.kind)))
+                        _construct(entrypoint.kind, entrypoint.source_service)))
     labels = {(s.name, a.logical_id): a.label for s in model.stacks for a in s.alarms}
     delete = tuple((labels.get(key, key[1]), cls) for key, cls in flagged.items() if cls == "per-resource noise")
     strip = tuple((labels.get(key, key[1]), cls) for key, cls in flagged.items() if cls == "duplicate")

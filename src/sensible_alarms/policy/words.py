@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from .. import wording
 from ..model import Entrypoint, EntrypointKind, Resource
 from ..wording import listing
 
-__all__ = ["CONSTRUCTS", "SCHEDULER_SCHEDULE", "construct_call", "listing", "resource_kind"]
+__all__ = ["CONSTRUCTS", "SCHEDULER_SCHEDULE", "construct_call", "construct_for", "listing", "resource_kind"]
 
 #: The construct of this library that alarms each kind of entrypoint, as a line of code (its class is
 #: ``metadata.CONSTRUCT_OF_KIND``), or ``cover_entrypoints(self, ...)``.
@@ -43,9 +45,15 @@ SCHEDULER_SCHEDULE = ("an alarm whose actions notify on the target function's fa
 def construct_call(entrypoint: Entrypoint) -> str | None:
     """The construct of the entrypoint's kind as code (``CONSTRUCTS``); None for an EventBridge
     Scheduler schedule, which no construct takes (say ``SCHEDULER_SCHEDULE`` instead)."""
-    if entrypoint.kind == "scheduled_job" and entrypoint.source_service == "scheduler":
+    return construct_for(entrypoint.kind, entrypoint.source_service)
+
+
+def construct_for(kind: str, source_service: str | None) -> str | None:
+    """:func:`construct_call` for an entrypoint known by its kind and source service alone (an
+    audit's JSON findings); None also for a kind no construct covers."""
+    if kind == "scheduled_job" and source_service == "scheduler":
         return None
-    return CONSTRUCTS[entrypoint.kind]
+    return CONSTRUCTS.get(cast(EntrypointKind, kind))
 
 
 def resource_kind(resource: Resource | None) -> str:
