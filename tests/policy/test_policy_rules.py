@@ -3,6 +3,8 @@ in the manner of cdk-nag's rule tests."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from policy_templates import (
     GOOD_DESCRIPTION,
@@ -45,6 +47,33 @@ class TestUncoveredEntrypoint:
         """A member without actions, read by a composite that notifies, covers the API."""
         template = shop(ApiErrors=api_errors_alarm(actions=(), description=None), Notify=composite("ApiErrors"))
         assert run(self.RULE, template).ok
+
+    @staticmethod
+    def _bus_rule(bus: Any, *dimensions: str) -> dict:
+        """A Lambda behind a rule on ``bus``, and a notifying alarm on the rule's FailedInvocations
+        with the given dimensions."""
+        values = {"RuleName": ref("Chargebacks"), "EventBusName": "payments"}
+        rule = {"Type": "AWS::Events::Rule", "Properties": {
+            "EventPattern": {"source": ["payments"]}, "Targets": [{"Id": "t", "Arn": arn("Charge")}],
+            **({"EventBusName": bus} if bus is not None else {})}}
+        return {"Resources": {"Topic": topic(), "Charge": function(), "Chargebacks": rule,
+                              "Failed": metric_alarm("AWS/Events", "FailedInvocations",
+                                                     {d: values[d] for d in dimensions})}}
+
+    @pytest.mark.parametrize("bus", [None, "default"], ids=["no bus named", "the default bus by name"])
+    def test_compliant_a_rule_on_the_default_bus_alarmed_by_its_rule_name(self, bus):
+        """On the default bus EventBridge names a rule's metrics by RuleName alone: that alarm covers it."""
+        assert run(self.RULE, self._bus_rule(bus, "RuleName")).ok
+
+    def test_compliant_a_rule_on_a_custom_bus_alarmed_by_bus_and_rule_name(self):
+        """On a custom bus the metrics carry EventBusName and RuleName: an alarm naming both covers the rule."""
+        assert run(self.RULE, self._bus_rule(ref("Bus"), "EventBusName", "RuleName")).ok
+
+    def test_non_compliant_a_rule_on_a_custom_bus_alarmed_by_its_rule_name_alone(self):
+        """RuleName alone is the default bus's rule of that name: the alarm never sees this rule's failures,
+        so the consumer is reported uncovered instead of passing on an alarm that cannot fire."""
+        report = run(self.RULE, self._bus_rule(ref("Bus"), "RuleName"))
+        assert _ids(report) == ["Chargebacks"]
 
     def test_non_compliant_an_api_without_alarms(self):
         """A REST API stage with no alarm at all is reported at its stage, named in words."""

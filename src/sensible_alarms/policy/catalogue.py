@@ -266,10 +266,23 @@ class StackFacts:
             found = []
             for entrypoint in sorted(candidates.values(), key=lambda e: self._order[id(e)]):
                 signal = customer_signal(metric, entrypoint)
-                if signal is not None:
+                if signal is not None and not self._misses_the_bus(metric, entrypoint, signal):
                     found.append((entrypoint, signal))
             self._customer[key] = tuple(found)
         return self._customer[key]
+
+    def _misses_the_bus(self, metric: MetricStat, entrypoint: Entrypoint, signal: CustomerSignal) -> bool:
+        """EventBridge publishes the metrics of a rule on a custom bus with ``EventBusName`` and
+        ``RuleName``; a metric naming the rule alone is the default bus's rule of that name, which has
+        none of this rule's data: an alarm on it never fires, so it covers nothing."""
+        if signal.namespace != "AWS/Events" or metric.dimension("EventBusName") is not None:
+            return False
+        source = entrypoint.source
+        rule = self.stack.resources.get(source.logical_id) if source is not None and source.logical_id else None
+        if rule is None or rule.type != "AWS::Events::Rule":
+            return False
+        bus = rule.properties.get("EventBusName")
+        return bus is not None and not (isinstance(bus, str) and (bus == "default" or bus.endswith("/default")))
 
     def internal_to(self, metric: MetricStat) -> list[tuple[Entrypoint, str]]:
         """(entrypoint, component) pairs for which ``metric`` is an internal signal of a component
