@@ -484,3 +484,21 @@ def test_an_imported_graphql_api_is_refused_in_words(bare):
     assert error.prop == "api"
     assert "Proxy" not in str(error)
     assert "imported GraphQL API" in str(error)
+
+
+def test_a_burn_rate_guard_above_a_million_is_refused_by_every_request_kind(bare):
+    """Like ApiAlarms, the Function URL and workflow constructs refuse a guard that keeps every burn-rate
+    alarm silent, naming their own argument and the value."""
+    stack, routing = bare
+    slo = AvailabilitySlo(target=99.9)
+    url = _function(stack, "F").add_function_url()
+    machine = sfn.StateMachine(stack, "M", definition_body=sfn.DefinitionBody.from_chainable(sfn.Pass(stack, "P")))
+    for build, prop in (
+        (lambda: FunctionUrlAlarms(stack, "U", url=url, routing=routing, availability=slo,
+                                   min_failed_requests=10**12), "min_failed_requests"),
+        (lambda: WorkflowAlarms(stack, "S", state_machine=machine, routing=routing, availability=slo,
+                                min_failed_executions=10**12), "min_failed_executions"),
+    ):
+        error = _error(build)
+        assert (error.prop, error.value) == (prop, 10**12)
+        assert f"'{prop}' must be at most 1,000,000" in str(error)

@@ -12,14 +12,13 @@ from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
-from .request_burn_rates import RequestMetrics, add_request_burn_rates
+from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
 
 __all__ = ["ApiAlarms"]
 
 _DEFAULT_MIN_FAILED_REQUESTS = 10
 #: Above this, a long window could never count on any real API: a guard that silences every alarm
 #: is a typo, not a choice.
-MAX_MIN_FAILED_REQUESTS = 1_000_000
 
 
 class ApiAlarms(EntrypointAlarms):
@@ -61,21 +60,7 @@ class ApiAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
-        if not isinstance(availability, AvailabilitySlo):
-            raise self._fail(f"'availability' must be an AvailabilitySlo (got {availability!r})",
-                             "availability", availability)
-        if latency is not None and not isinstance(latency, LatencySlo):
-            raise self._fail(f"'latency' must be a LatencySlo or None (got {latency!r})", "latency", latency)
-        if isinstance(min_failed_requests, bool) or not isinstance(min_failed_requests, int) \
-                or min_failed_requests < 1:
-            raise self._fail(
-                f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
-                "min_failed_requests", min_failed_requests)
-        if min_failed_requests > MAX_MIN_FAILED_REQUESTS:
-            raise self._fail(
-                f"'min_failed_requests' must be at most {MAX_MIN_FAILED_REQUESTS:,} failed requests per window: "
-                f"a larger guard keeps every burn-rate alarm silent (got {min_failed_requests:,})",
-                "min_failed_requests", min_failed_requests)
+        check_request_arguments(self, availability=availability, latency=latency, min_failed=min_failed_requests)
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         self._dimensions, self._error_metric = self._resolve_api(api, stage_name)
 

@@ -11,23 +11,25 @@ from aws_cdk import aws_cloudwatch as cw
 
 from .._durations import adjective, words
 from ..burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
+from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import round_threshold
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..slo import AvailabilitySlo, LatencySlo
     from .entrypoint import EntrypointAlarms
 
 __all__ = [
     "HOLD_FRACTION",
+    "MAX_MIN_FAILED_REQUESTS",
     "OUTAGE_FAILED_SHARE",
     "OUTAGE_MIN_FAILED",
     "OUTAGE_WINDOWS_SECONDS",
     "SHORT_WINDOW_MIN_FAILED",
     "RequestMetrics",
     "add_request_burn_rates",
+    "check_request_arguments",
     "window_tag",
 ]
 
@@ -44,6 +46,8 @@ HOLD_FRACTION = 0.5
 OUTAGE_MIN_FAILED = 3
 OUTAGE_FAILED_SHARE = 0.5
 OUTAGE_WINDOWS_SECONDS = (300, 1800)
+#: The largest burn-rate guard accepted: a larger one keeps every burn-rate member silent.
+MAX_MIN_FAILED_REQUESTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,28 @@ class RequestMetrics:
     failed: Callable[[], cw.IMetric]
     requests: Callable[[], cw.IMetric]
     latency: Callable[[str], cw.IMetric] | None = None
+
+
+def check_request_arguments(owner: EntrypointAlarms, *, availability: object, latency: object, min_failed: object,
+                            prop: str = "min_failed_requests", unit: str = "requests",
+                            ) -> tuple[AvailabilitySlo, LatencySlo | None, int]:
+    """The arguments, typed; raises, naming `owner`'s path, the field and the value, unless
+    `availability` is an AvailabilitySlo, `latency` a LatencySlo or None, and `min_failed` (the
+    argument called `prop`, a count of failed `unit`) a whole number from 1 to
+    ``MAX_MIN_FAILED_REQUESTS``."""
+    if not isinstance(availability, AvailabilitySlo):
+        raise owner._fail(f"'availability' must be an AvailabilitySlo (got {availability!r})",
+                          "availability", availability)
+    if latency is not None and not isinstance(latency, LatencySlo):
+        raise owner._fail(f"'latency' must be a LatencySlo or None (got {latency!r})", "latency", latency)
+    if isinstance(min_failed, bool) or not isinstance(min_failed, int) or min_failed < 1:
+        raise owner._fail(f"'{prop}' must be a whole number of {unit}, at least 1 (got {min_failed!r})",
+                          prop, min_failed)
+    if min_failed > MAX_MIN_FAILED_REQUESTS:
+        raise owner._fail(
+            f"'{prop}' must be at most {MAX_MIN_FAILED_REQUESTS:,} failed {unit} per window: a larger guard "
+            f"keeps every burn-rate alarm silent (got {min_failed:,})", prop, min_failed)
+    return availability, latency, min_failed
 
 
 def add_request_burn_rates(

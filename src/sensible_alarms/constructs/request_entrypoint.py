@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..burn_rate import BURN_RATE_WINDOWS
-from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
-from .request_burn_rates import RequestMetrics, add_request_burn_rates
+from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -33,20 +32,11 @@ class RequestEntrypointAlarms(EntrypointAlarms):
                         min_failed_requests: object, what: str) -> None:
         """Check the SLO arguments, add the burn-rate members and the composites. `what` names the
         requests in the composites' texts (``requests``, ``messages``)."""
-        if not isinstance(availability, AvailabilitySlo):
-            raise self._fail(f"'availability' must be an AvailabilitySlo (got {availability!r})",
-                             "availability", availability)
-        if latency is not None and not isinstance(latency, LatencySlo):
-            raise self._fail(f"'latency' must be a LatencySlo or None (got {latency!r})", "latency", latency)
-        if isinstance(min_failed_requests, bool) or not isinstance(min_failed_requests, int) \
-                or min_failed_requests < 1:
-            raise self._fail(
-                f"'min_failed_requests' must be a whole number of requests, at least 1 (got {min_failed_requests!r})",
-                "min_failed_requests", min_failed_requests)
-        add_request_burn_rates(self, metrics, availability=availability, latency=latency,
-                               min_failed_requests=min_failed_requests)
-        slo_text = availability.describe() + (f"; {latency.describe()}" if latency else "")
-        failing = f"failing or slow {what}" if latency else f"failing {what}"
+        slo, latency_slo, min_failed = check_request_arguments(
+            self, availability=availability, latency=latency, min_failed=min_failed_requests)
+        add_request_burn_rates(self, metrics, availability=slo, latency=latency_slo, min_failed_requests=min_failed)
+        slo_text = slo.describe() + (f"; {latency_slo.describe()}" if latency_slo else "")
+        failing = f"failing or slow {what}" if latency_slo else f"failing {what}"
         self._add_notifiers({
             Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {failing} are spending the "
                           "error budget fast enough to exhaust it within days.",

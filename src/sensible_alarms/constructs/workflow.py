@@ -12,7 +12,7 @@ from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
-from .request_burn_rates import RequestMetrics, add_request_burn_rates
+from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
 
 __all__ = ["WorkflowAlarms"]
 
@@ -63,16 +63,8 @@ class WorkflowAlarms(EntrypointAlarms):
                     if hasattr(state_machine, "state_machine_arn") else "")
             raise self._fail(f"'state_machine' must be an aws_stepfunctions.StateMachine (got {kind}){hint}",
                              "state_machine", kind)
-        if not isinstance(availability, AvailabilitySlo):
-            raise self._fail(f"'availability' must be an AvailabilitySlo (got {availability!r})",
-                             "availability", availability)
-        if latency is not None and not isinstance(latency, LatencySlo):
-            raise self._fail(f"'latency' must be a LatencySlo or None (got {latency!r})", "latency", latency)
-        if isinstance(min_failed_executions, bool) or not isinstance(min_failed_executions, int) \
-                or min_failed_executions < 1:
-            raise self._fail(
-                "'min_failed_executions' must be a whole number of executions, at least 1 "
-                f"(got {min_failed_executions!r})", "min_failed_executions", min_failed_executions)
+        check_request_arguments(self, availability=availability, latency=latency, min_failed=min_failed_executions,
+                                prop="min_failed_executions", unit="executions")
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         arn = state_machine.state_machine_arn
 
