@@ -4,6 +4,7 @@ errors on bad input, and what the one-line helper chooses and leaves alone."""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -407,49 +408,135 @@ def test_duplicate_notifications_of_an_event_consumer_suggest_its_construct(bare
     assert all("EventConsumerAlarms(self, " in message for message in messages), messages
 
 
-def test_an_eventbridge_scheduler_schedule_is_not_told_to_use_a_rule_construct(bare):
-    """ScheduledJobAlarms takes an events.Rule; for an AWS::Scheduler::Schedule the uncovered-entrypoint
-    finding says what to alarm instead of suggesting a construct that cannot take it."""
+def _nightly(stack: cdk.Stack, job: lambda_.IFunction, name: str = "Nightly", **props: Any) -> Any:
+    """An EventBridge Scheduler schedule (L1) that invokes `job` at 03:00 every day."""
     from aws_cdk import aws_iam as iam
     from aws_cdk import aws_scheduler as scheduler
+    role = iam.Role(stack, f"{name}Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
+    props.setdefault("schedule_expression", "cron(0 3 * * ? *)")
+    props.setdefault("flexible_time_window", scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"))
+    return scheduler.CfnSchedule(stack, name, target=scheduler.CfnSchedule.TargetProperty(
+        arn=job.function_arn, role_arn=role.role_arn), **props)
+
+
+def test_an_eventbridge_scheduler_schedule_is_told_to_use_scheduled_job_alarms_with_schedule(bare):
+    """For an AWS::Scheduler::Schedule the uncovered-entrypoint finding names ScheduledJobAlarms with
+    ``schedule=``, the argument that takes it (``rule=`` takes an events.Rule)."""
     stack, _ = bare
-    job = _function(stack, "Job")
-    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
-    scheduler.CfnSchedule(stack, "Nightly", schedule_expression="cron(0 3 * * ? *)",
-                          flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                          target=scheduler.CfnSchedule.TargetProperty(arn=job.function_arn, role_arn=role.role_arn))
+    _nightly(stack, _function(stack, "Job"))
     [message] = _policy(stack, "uncovered-entrypoint")
     assert "schedule Nightly" in message
-    assert "Add ScheduledJobAlarms(" not in message
-    assert "no construct of this library takes an EventBridge Scheduler schedule" in message
-    assert "AWS/Lambda Errors and Invocations" in message
+    assert "Add ScheduledJobAlarms(self, 'JobAlarms', schedule=..., function=..." in message
 
 
-def test_cover_entrypoints_reports_a_scheduler_schedule_it_cannot_cover():
-    """An EventBridge Scheduler schedule invoking a Lambda has no construct: cover_entrypoints covers the
-    rest and leaves a synth warning on the schedule saying so (once, however often it is called), instead
-    of skipping it in silence."""
-    from aws_cdk import aws_iam as iam
+def _metric_parts(template: dict[str, Any]) -> list[str]:
+    """What each metric alarm watches and how, without its name and description."""
+    return sorted(json.dumps([props.get("Metrics"), props.get("MetricName"), props.get("Dimensions"),
+                              props.get("Period"), props["Threshold"], props["ComparisonOperator"],
+                              props["EvaluationPeriods"], props.get("DatapointsToAlarm"),
+                              props.get("TreatMissingData")], sort_keys=True)
+                  for props in (r["Properties"] for r in template["Resources"].values()
+                                if r["Type"] == "AWS::CloudWatch::Alarm"))
+
+
+def test_a_scheduler_schedule_gets_the_same_alarms_as_a_rule_with_the_same_expression():
+    """ScheduledJobAlarms(schedule=...) watches the target function as ScheduledJobAlarms(rule=...) does
+    for a rule with the same schedule expression: same metrics, periods, thresholds and windows; the
+    model finds the schedule covered (no uncovered-entrypoint finding)."""
     from aws_cdk import aws_scheduler as scheduler
+
+    from sensible_alarms import ScheduledJobAlarms
+
+    def stack_with(kind: str) -> cdk.Stack:
+        stack = cdk.Stack(cdk.App(), "Job")
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+        job = _function(stack, "Job")
+        if kind == "rule":
+            rule = events.Rule(stack, "Nightly", schedule=events.Schedule.expression("cron(0 3 * * ? *)"))
+            rule.add_target(targets.LambdaFunction(job))
+            ScheduledJobAlarms(stack, "JobAlarms", rule=rule, function=job, routing=routing)
+        else:
+            schedule = _nightly(stack, job)
+            assert isinstance(schedule, scheduler.CfnSchedule)
+            ScheduledJobAlarms(stack, "JobAlarms", schedule=schedule, function=job, routing=routing)
+        return stack
+
+    by_rule, by_schedule = stack_with("rule"), stack_with("schedule")
+    assert _metric_parts(synth(by_schedule)) == _metric_parts(synth(by_rule))
+    assert _policy(by_schedule, "uncovered-entrypoint") == []
+
+
+def test_the_scheduler_l2_and_its_flexible_window_lengthen_the_missed_run_grace():
+    """An aws_scheduler.Schedule (L2) is taken too; its flexible time window of 45 minutes is added to the
+    time a run may be late, so the missed-run alarm spans 1 h more than with the window off (daily job,
+    hourly datapoints, 10 % grace rounded up to whole hours: 28 h against 27 h)."""
+    from aws_cdk import aws_scheduler as scheduler
+    from aws_cdk import aws_scheduler_targets as scheduler_targets
+
+    from sensible_alarms import ScheduledJobAlarms
+
+    def missed_run_periods(window: Any) -> int:
+        stack = cdk.Stack(cdk.App(), "Job")
+        routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
+        job = _function(stack, "Job")
+        schedule = scheduler.Schedule(stack, "Nightly", schedule=scheduler.ScheduleExpression.cron(minute="0", hour="3"),
+                                      target=scheduler_targets.LambdaInvoke(job), time_window=window)
+        alarms = ScheduledJobAlarms(stack, "JobAlarms", schedule=schedule, function=job, routing=routing)
+        [missed] = [m for m in alarms.members if m.title == "Runs started"]
+        periods = synth(stack)["Resources"][stack.get_logical_id(missed.alarm.node.default_child)]["Properties"]
+        return int(periods["EvaluationPeriods"])
+
+    off = missed_run_periods(scheduler.TimeWindow.off())
+    flexible = missed_run_periods(scheduler.TimeWindow.flexible(cdk.Duration.minutes(45)))
+    assert (off, flexible) == (27, 28)
+
+
+@pytest.mark.parametrize(("build", "prop", "words"), [
+    pytest.param(lambda s, job, other: dict(function=job), "rule", "exactly one of them", id="neither"),
+    pytest.param(lambda s, job, other: dict(function=job, rule=_ruled(s, job), schedule=_nightly(s, job)), "schedule",
+                 "exactly one of them", id="both"),
+    pytest.param(lambda s, job, other: dict(function=other, schedule=_nightly(s, job)), "schedule",
+                 "does not invoke Bad/Other", id="another function"),
+    pytest.param(lambda s, job, other: dict(function=job, schedule=_nightly(
+        s, job, schedule_expression="at(2026-12-24T18:00:00)")), "schedule", "runs once", id="one-time"),
+    pytest.param(lambda s, job, other: dict(function=job, schedule=sqs.Queue(s, "NotASchedule")), "schedule",
+                 "must be an aws_scheduler.Schedule or CfnSchedule (got Queue)", id="wrong type"),
+])
+def test_scheduled_job_alarms_refuses_a_bad_schedule_in_words(bare, build, prop, words):
+    """A missing, doubled, foreign, one-time or wrongly typed schedule is an error naming the construct
+    path, the field and what is wrong."""
+    from sensible_alarms import ScheduledJobAlarms
+    stack, routing = bare
+    job, other = _function(stack, "Job"), _function(stack, "Other")
+    error = _error(lambda: ScheduledJobAlarms(stack, "JobAlarms", routing=routing, **build(stack, job, other)))
+    assert error.path == "Bad/JobAlarms" and error.prop == prop
+    assert words in str(error)
+
+
+def _ruled(stack: cdk.Stack, job: lambda_.IFunction) -> events.Rule:
+    rule = events.Rule(stack, "Ruled", schedule=events.Schedule.expression("rate(1 day)"))
+    rule.add_target(targets.LambdaFunction(job))
+    return rule
+
+
+def test_cover_entrypoints_covers_a_scheduler_schedule():
+    """An EventBridge Scheduler schedule invoking a Lambda is covered with ScheduledJobAlarms(schedule=...),
+    named after the L2 schedule when it is one; no warning is left, and a second call adds nothing."""
+    from aws_cdk import aws_scheduler as scheduler
+    from aws_cdk import aws_scheduler_targets as scheduler_targets
     from aws_cdk.assertions import Annotations, Match
     stack = cdk.Stack(cdk.App(), "Scheduled")
     routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
-    job = _function(stack, "Job")
-    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"))
-    scheduler.CfnSchedule(stack, "Nightly", schedule_expression="cron(0 3 * * ? *)",
-                          flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                          target=scheduler.CfnSchedule.TargetProperty(arn=job.function_arn, role_arn=role.role_arn))
-    topic = sns.Topic(stack, "T")
-    from aws_cdk import aws_sns_subscriptions as subscriptions
-    topic.add_subscription(subscriptions.LambdaSubscription(_function(stack, "Listener")))
+    _nightly(stack, _function(stack, "Job"))
+    scheduler.Schedule(stack, "Hourly", schedule=scheduler.ScheduleExpression.rate(cdk.Duration.hours(1)),
+                       target=scheduler_targets.LambdaInvoke(_function(stack, "Sweep")))
 
     added = cover_entrypoints(stack, routing=routing)
-    cover_entrypoints(stack, routing=routing)
-    assert [c.node.id for c in added] == ["ListenerAlarms"]
-    warnings = Annotations.from_stack(stack).find_warning("/Scheduled/Nightly", Match.string_like_regexp(
-        "cover_entrypoints cannot cover the EventBridge Scheduler schedule"))
-    assert len(warnings) == 1
-    assert "ScheduledJobAlarms" in str(warnings[0].entry.data)
+    assert sorted(c.node.id for c in added) == ["HourlyAlarms", "NightlyAlarms"]
+    assert all(type(c).__name__ == "ScheduledJobAlarms" for c in added)
+    assert cover_entrypoints(stack, routing=routing) == []
+    assert Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("cannot cover")) == []
+    assert _policy(stack, "uncovered-entrypoint") == []
 
 
 def test_cover_entrypoints_covers_consumers_invoked_through_an_alias():

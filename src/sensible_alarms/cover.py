@@ -57,8 +57,6 @@ COVER_SCOPE_ID = "CoveredEntrypoints"
 _PROVIDER_WAITER = "waiter-state-machine"
 #: What a topic, a bucket or a rule can invoke: a function, or one of its aliases or versions.
 _INVOKED = (lambda_.Function, lambda_.Alias, lambda_.Version)
-#: The warning left on an entrypoint that no construct takes yet (an EventBridge Scheduler schedule).
-_CANNOT_COVER = "cover_entrypoints cannot cover the EventBridge Scheduler schedule"
 
 
 def _availability() -> AvailabilitySlo:
@@ -106,9 +104,10 @@ def cover_entrypoints(scope: Construct, *, routing: AlarmRouting,
     added, in a stable order; they live under ``<scope>/CoveredEntrypoints``.
 
     Entrypoints: REST and HTTP APIs with a stage, SQS queues and Kinesis or DynamoDB streams read by
-    a Lambda event source mapping, EventBridge rules (schedules and event patterns) and SNS topics
-    and S3 buckets that invoke Lambda functions, state machines, Function URLs, Lambda target
-    groups of Application Load Balancers, AppSync GraphQL APIs and WebSocket API stages.
+    a Lambda event source mapping, EventBridge rules (schedules and event patterns), EventBridge
+    Scheduler schedules, SNS topics and S3 buckets that invoke Lambda functions, state machines,
+    Function URLs, Lambda target groups of Application Load Balancers, AppSync GraphQL APIs and
+    WebSocket API stages.
 
     An entrypoint whose signal is alarmed already by an entrypoint construct (explicit ones, or a
     previous call) is left alone. A resource that cannot be covered safely raises the construct's
@@ -125,8 +124,6 @@ def cover_entrypoints(scope: Construct, *, routing: AlarmRouting,
         raise SensibleAlarmsError(f"'defaults' must be an EntrypointDefaults (got {type(defaults).__name__})",
                                   path=scope.node.path, prop="defaults", value=type(defaults).__name__)
     walk = _Walk(scope)
-    for schedule in walk.scheduler_schedules():
-        _warn_cannot_cover(schedule)
     alarmed = walk.alarmed()
     todo = [found for found in walk.entrypoints() if not found.watched & alarmed]
     if not todo:
@@ -205,16 +202,6 @@ class _Walk:
                     ids |= _ids(self._resolve(alarm, [alarm.dimensions, alarm.metrics]))
         return ids
 
-    def scheduler_schedules(self) -> Iterator[scheduler.CfnSchedule]:
-        """EventBridge Scheduler schedules that invoke a Lambda function of the scope (the model's
-        ``scheduled_job`` entrypoints of source ``scheduler``): no construct covers them."""
-        for construct in self.nodes:
-            if isinstance(construct, scheduler.CfnSchedule):
-                target = self._resolve(construct, construct.target)
-                if isinstance(target, dict) and self._one(construct, target.get("arn", target.get("Arn")),
-                                                          lambda_.Function) is not None:
-                    yield construct
-
     def entrypoints(self) -> Iterator[_Found]:
         for construct in self.nodes:
             yield from self._classify(construct)
@@ -229,6 +216,8 @@ class _Walk:
             yield from self._mapping(c)
         elif isinstance(c, events.Rule):
             yield from self._rule(c)
+        elif isinstance(c, scheduler.CfnSchedule):
+            yield from self._schedule(c)
         elif isinstance(c, sns.CfnSubscription) and c.protocol == "lambda":
             topic = self._one(c, c.topic_arn, sns.Topic)
             function = self._one(c, c.endpoint, _INVOKED)
@@ -301,6 +290,20 @@ class _Walk:
                                                              failure_destination=destination,
                                                              runbook_url=d.runbook_url))
 
+    def _schedule(self, schedule: scheduler.CfnSchedule) -> Iterator[_Found]:
+        """An EventBridge Scheduler schedule that invokes a Lambda function (the L2 Schedule when the
+        resource is its, so the alarms are named after it)."""
+        target = self._resolve(schedule, schedule.target)
+        function = self._one(schedule, target.get("arn", target.get("Arn")), _INVOKED) \
+            if isinstance(target, dict) else None
+        if function is None:
+            return
+        owner = schedule.node.scope if isinstance(schedule.node.scope, scheduler.Schedule) else schedule
+        watched = frozenset({self._function_lid(function), self._logical_id(schedule)})
+        yield _Found("scheduled_job", owner.node.id, watched,
+                     lambda s, n, r, d: ScheduledJobAlarms(s, n, schedule=schedule, function=function, routing=r,
+                                                           runbook_url=d.runbook_url))
+
     def _rule(self, rule: events.Rule) -> Iterator[_Found]:
         cfn_rule = rule.node.default_child
         assert isinstance(cfn_rule, events.CfnRule)
@@ -321,19 +324,6 @@ class _Walk:
         yield _Found("event_consumer", rule.node.id, frozenset(watched),
                      lambda s, n, r, d: EventConsumerAlarms(s, n, source=rule, function=function, routing=r,
                                                             freshness=d.freshness, runbook_url=d.runbook_url))
-
-
-def _warn_cannot_cover(schedule: scheduler.CfnSchedule) -> None:
-    """A synth warning on a schedule no construct takes (once per schedule): ``check`` reports it as an
-    uncovered entrypoint, and this says why the one line did not cover it."""
-    if any(entry.type == "aws:cdk:warning" and _CANNOT_COVER in str(entry.data) for entry in schedule.node.metadata):
-        return
-    cdk.Annotations.of(schedule).add_warning_v2(
-        "sensible-alarms:cover-entrypoints-scheduler",
-        f"{_CANNOT_COVER} {schedule.node.path}: no construct of this library takes an AWS::Scheduler::Schedule "
-        "yet (ScheduledJobAlarms takes an events.Rule). check reports it as an uncovered entrypoint until an "
-        "alarm that notifies watches its target function's failed or missed runs (AWS/Lambda Errors and "
-        "Invocations), or until it is an events.Rule schedule alarmed with ScheduledJobAlarms.")
 
 
 def _is_generated(construct: IConstruct) -> bool:

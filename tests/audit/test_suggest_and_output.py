@@ -92,21 +92,22 @@ SCHEDULED_TEMPLATE = {"Resources": {
 
 
 class TestSuggestForASchedulerSchedule:
-    def test_an_assembly_gets_the_scheduler_advice_not_a_construct_that_cannot_take_it(self, tmp_path):
-        """A schedule of EventBridge Scheduler is told what to alarm instead of ScheduledJobAlarms, which takes
-        an events.Rule: the same words as the policy's finding."""
-        from sensible_alarms.policy.words import SCHEDULER_SCHEDULE
+    def test_an_assembly_gets_scheduled_job_alarms_with_the_schedule(self, tmp_path):
+        """A schedule of EventBridge Scheduler is told to add ScheduledJobAlarms with ``schedule=`` (not
+        ``rule=``, which takes an events.Rule): the same words as the policy's finding."""
+        from sensible_alarms.policy.words import SCHEDULER_SCHEDULE_CONSTRUCT as SCHEDULER_SCHEDULE
 
         template = tmp_path / "Scheduled.template.json"
         template.write_text(json.dumps(SCHEDULED_TEMPLATE), encoding="utf-8")
         [(title, _, code)] = suggest(template).add
         assert "Nightly" in title
         assert code == SCHEDULER_SCHEDULE
+        assert "schedule=" in code and "rule=" not in code
 
     def test_audit_findings_of_a_scheduler_schedule_get_the_same_advice(self, tmp_path):
         """The audit's JSON names the source service of an uncovered entrypoint, so suggest gives a Scheduler
         schedule the same advice from the findings as from the assembly."""
-        from sensible_alarms.policy.words import SCHEDULER_SCHEDULE
+        from sensible_alarms.policy.words import SCHEDULER_SCHEDULE_CONSTRUCT as SCHEDULER_SCHEDULE
 
         findings = tmp_path / "audit.json"
         findings.write_text(json.dumps({"alarms": [], "uncovered_entrypoints": [

@@ -69,7 +69,7 @@ class Uncovered:
     kind: str
     title: str
     construct_path: str | None
-    #: what sends it work (``scheduler`` for an EventBridge Scheduler schedule, which no construct takes)
+    #: what sends it work (``scheduler`` for an EventBridge Scheduler schedule, ``events`` for a rule)
     source_service: str | None = None
 
 

@@ -34,10 +34,8 @@ class Suggestion:
 
 
 def _construct(kind: str, source_service: str | None) -> str:
-    from ..policy.words import SCHEDULER_SCHEDULE, construct_for
+    from ..policy.words import construct_for
 
-    if kind == "scheduled_job" and source_service == "scheduler":
-        return SCHEDULER_SCHEDULE
     line = construct_for(kind, source_service)
     return line if line else f"(no construct of this library covers a {kind} entrypoint yet)"
 

@@ -1,4 +1,5 @@
-"""ScheduledJobAlarms: an EventBridge schedule that runs a Lambda function."""
+"""ScheduledJobAlarms: an EventBridge rule schedule or an EventBridge Scheduler schedule that runs a
+Lambda function."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from .._durations import every, seconds_of, words
@@ -32,7 +34,8 @@ _RETRY_SLACK_SECONDS = 20 * 60
 
 
 class ScheduledJobAlarms(EntrypointAlarms):
-    """LOW-urgency alarms of a scheduled job: an EventBridge rule whose target is a Lambda function.
+    """LOW-urgency alarms of a scheduled job: an EventBridge rule with a schedule, or an EventBridge
+    Scheduler schedule, whose target is a Lambda function.
 
     * Consecutive failures: no invocation succeeded for `consecutive_failures` intervals (plus
       20 minutes of slack for Lambda's asynchronous retries) and invocations failed in that time.
@@ -42,7 +45,13 @@ class ScheduledJobAlarms(EntrypointAlarms):
 
     Both are LOW: one failed nightly run is not an emergency, but a job that keeps failing is.
 
-    :param rule: the schedule (``aws_events.Rule`` with a ``schedule``) that targets `function`.
+    :param rule: the schedule as an ``aws_events.Rule`` with a ``schedule`` that targets `function`.
+        Give `rule` or `schedule`, not both.
+    :param schedule: the schedule as an EventBridge Scheduler schedule (``aws_scheduler.Schedule`` or
+        ``aws_scheduler.CfnSchedule``) whose target is `function`. Its flexible time window, when it
+        has one, is added to the time a run may be late before it counts as missed. Scheduler
+        publishes its own metrics per schedule group, not per schedule, so the signals are the
+        target function's, as for a rule.
     :param function: the job's Lambda function.
     :param routing: where notifications go.
     :param interval: time between runs. Default: read from the rule's ``rate(...)`` expression, or
@@ -58,7 +67,8 @@ class ScheduledJobAlarms(EntrypointAlarms):
         scope: Construct,
         id: str,
         *,
-        rule: events.Rule,
+        rule: events.Rule | None = None,
+        schedule: scheduler.Schedule | scheduler.CfnSchedule | None = None,
         function: lambda_.IFunction,
         routing: AlarmRouting,
         interval: cdk.Duration | None = None,
@@ -66,9 +76,11 @@ class ScheduledJobAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
-        if not isinstance(rule, events.Rule):
-            raise self._fail(f"'rule' must be an aws_events.Rule (got {type(rule).__name__})", "rule",
-                             type(rule).__name__)
+        if (rule is None) == (schedule is None):
+            raise self._fail("give the job's schedule as 'rule' (an aws_events.Rule) or as 'schedule' (an "
+                             "aws_scheduler.Schedule or CfnSchedule), exactly one of them "
+                             f"(got rule={_kind_of(rule)}, schedule={_kind_of(schedule)})",
+                             "schedule" if rule is not None else "rule", None)
         if not is_function(function):
             raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
                              "function", type(function).__name__)
@@ -77,20 +89,10 @@ class ScheduledJobAlarms(EntrypointAlarms):
             raise self._fail(
                 f"'consecutive_failures' must be a whole number, at least 1 (got {consecutive_failures!r})",
                 "consecutive_failures", consecutive_failures)
-        stack = cdk.Stack.of(self)
-        cfn_rule = rule.node.default_child
-        assert isinstance(cfn_rule, events.CfnRule)
-        targets = stack.resolve(cfn_rule.targets) or []
-        function_arn = stack.resolve(function.function_arn)
-        if not any(target.get("arn", target.get("Arn")) == function_arn for target in targets):
-            raise self._fail(
-                f"the rule {rule.node.path} has no target that invokes {function.node.path}; add "
-                "rule.add_target(aws_events_targets.LambdaFunction(function)) before creating the alarms",
-                "rule", rule.node.path)
-        expression = stack.resolve(cfn_rule.schedule_expression)
-        if not isinstance(expression, str):
-            raise self._fail(f"the rule {rule.node.path} has no schedule; a scheduled job runs on one",
-                             "rule", expression)
+        if rule is not None:
+            expression, late_seconds = self._from_rule(rule, function), 0
+        else:
+            expression, late_seconds = self._from_schedule(schedule, function)
 
         seconds = (seconds_of(interval, owner="ScheduledJobAlarms", prop="interval", path=self.node.path)
                    if interval is not None else self._interval_from(expression))
@@ -144,7 +146,8 @@ class ScheduledJobAlarms(EntrypointAlarms):
             threshold=1, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=failing_windows, datapoints_to_alarm=1,
         )
-        grace = max(period, math.ceil(seconds * 0.1 / period) * period)
+        # A run may start up to the schedule's flexible time window late, and a little more.
+        grace = max(period, math.ceil((seconds * 0.1 + late_seconds) / period) * period)
         windows = math.ceil((seconds + grace) / period)
         missed = self._add_member(
             id="MissedRuns", signal="missed-runs", title="Runs started",
@@ -181,6 +184,57 @@ class ScheduledJobAlarms(EntrypointAlarms):
                          "does for customers is not being done.",
         }, slo)
 
+    def _from_rule(self, rule: object, function: lambda_.IFunction) -> str:
+        """The rule's schedule expression, once it is known to invoke `function`."""
+        if not isinstance(rule, events.Rule):
+            raise self._fail(f"'rule' must be an aws_events.Rule (got {type(rule).__name__})", "rule",
+                             type(rule).__name__)
+        stack = cdk.Stack.of(self)
+        cfn_rule = rule.node.default_child
+        assert isinstance(cfn_rule, events.CfnRule)
+        targets = stack.resolve(cfn_rule.targets) or []
+        if not any(_same(target.get("arn", target.get("Arn")), function, stack) for target in targets):
+            raise self._fail(
+                f"the rule {rule.node.path} has no target that invokes {function.node.path}; add "
+                "rule.add_target(aws_events_targets.LambdaFunction(function)) before creating the alarms",
+                "rule", rule.node.path)
+        expression = stack.resolve(cfn_rule.schedule_expression)
+        if not isinstance(expression, str):
+            raise self._fail(f"the rule {rule.node.path} has no schedule; a scheduled job runs on one",
+                             "rule", expression)
+        return expression
+
+    def _from_schedule(self, schedule: object, function: lambda_.IFunction) -> tuple[str, int]:
+        """The Scheduler schedule's expression and its flexible time window in seconds, once it is
+        known to invoke `function` and to recur."""
+        cfn = schedule.node.default_child if isinstance(schedule, scheduler.Schedule) else schedule
+        if not isinstance(cfn, scheduler.CfnSchedule):
+            raise self._fail(f"'schedule' must be an aws_scheduler.Schedule or CfnSchedule (got "
+                             f"{type(schedule).__name__})", "schedule", type(schedule).__name__)
+        stack = cdk.Stack.of(self)
+        path = cfn.node.path
+        target = stack.resolve(cfn.target)
+        arn = target.get("arn", target.get("Arn")) if isinstance(target, dict) else None
+        if not _same(arn, function, stack):
+            raise self._fail(
+                f"the schedule {path} does not invoke {function.node.path} (its target is {arn!r}); give the "
+                "function the schedule's target invokes", "schedule", path)
+        expression = stack.resolve(cfn.schedule_expression)
+        if not isinstance(expression, str) or expression.startswith("at("):
+            raise self._fail(
+                f"the schedule {path} runs once ({expression!r}), not on a recurring schedule; a one-time "
+                "schedule is not a scheduled job (alarm its target function's errors instead)", "schedule",
+                expression)
+        window = stack.resolve(cfn.flexible_time_window)
+        late = 0
+        if isinstance(window, dict) and window.get("mode", window.get("Mode")) == "FLEXIBLE":
+            minutes = window.get("maximumWindowInMinutes", window.get("MaximumWindowInMinutes"))
+            if not isinstance(minutes, int | float):
+                raise self._fail(f"the schedule {path} has a flexible time window of unknown length ({minutes!r}); "
+                                 "give it a number of minutes", "schedule", minutes)
+            late = int(minutes) * 60
+        return expression, late
+
     def _interval_from(self, expression: str) -> int:
         match = _RATE.match(expression)
         if match:
@@ -199,3 +253,12 @@ class ScheduledJobAlarms(EntrypointAlarms):
         raise self._fail(
             f"cannot tell how often {expression!r} runs; pass 'interval', the time between two runs",
             "interval", expression)
+
+
+def _kind_of(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _same(arn: object, function: lambda_.IFunction, stack: cdk.Stack) -> bool:
+    """Whether a target ARN, as resolved, is `function`'s."""
+    return arn is not None and arn == stack.resolve(function.function_arn)

@@ -9,7 +9,7 @@ from .. import wording
 from ..model import Entrypoint, EntrypointKind, Resource
 from ..wording import listing
 
-__all__ = ["CONSTRUCTS", "SCHEDULER_SCHEDULE", "construct_call", "construct_for", "listing", "resource_kind"]
+__all__ = ["CONSTRUCTS", "SCHEDULER_SCHEDULE_CONSTRUCT", "construct_call", "construct_for", "listing", "resource_kind"]
 
 #: The construct of this library that alarms each kind of entrypoint, as a line of code (its class is
 #: ``metadata.CONSTRUCT_OF_KIND``), or ``cover_entrypoints(self, ...)``.
@@ -33,26 +33,21 @@ CONSTRUCTS: dict[EntrypointKind, str] = {
                      "availability=AvailabilitySlo(target=99.9), routing=...)",
 }
 
-#: ScheduledJobAlarms takes an ``events.Rule``; EventBridge Scheduler publishes its metrics per schedule
-#: group, not per schedule, so a schedule's own failures show at its target.
-SCHEDULER_SCHEDULE = ("an alarm whose actions notify on the target function's failed or missed runs "
-                       "(AWS/Lambda Errors and Invocations; no construct of this library takes an EventBridge "
-                       "Scheduler schedule yet, and AWS/Scheduler counts drops per schedule group only), or an "
-                       "events.Rule schedule with ScheduledJobAlarms(self, 'JobAlarms', rule=..., function=..., "
-                       "routing=...)")
+#: ScheduledJobAlarms takes an EventBridge Scheduler schedule as ``schedule=`` (a rule as ``rule=``).
+SCHEDULER_SCHEDULE_CONSTRUCT = "ScheduledJobAlarms(self, 'JobAlarms', schedule=..., function=..., routing=...)"
 
 
 def construct_call(entrypoint: Entrypoint) -> str | None:
-    """The construct of the entrypoint's kind as code (``CONSTRUCTS``); None for an EventBridge
-    Scheduler schedule, which no construct takes (say ``SCHEDULER_SCHEDULE`` instead)."""
+    """The construct of the entrypoint's kind as code (``CONSTRUCTS``; ``SCHEDULER_SCHEDULE_CONSTRUCT``
+    for an EventBridge Scheduler schedule)."""
     return construct_for(entrypoint.kind, entrypoint.source_service)
 
 
 def construct_for(kind: str, source_service: str | None) -> str | None:
     """:func:`construct_call` for an entrypoint known by its kind and source service alone (an
-    audit's JSON findings); None also for a kind no construct covers."""
+    audit's JSON findings); None for a kind no construct covers."""
     if kind == "scheduled_job" and source_service == "scheduler":
-        return None
+        return SCHEDULER_SCHEDULE_CONSTRUCT
     return CONSTRUCTS.get(cast(EntrypointKind, kind))
 
 

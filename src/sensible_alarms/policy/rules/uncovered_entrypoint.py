@@ -9,7 +9,7 @@ from ...metadata import CONSTRUCT_OF_KIND
 from ...model import AlarmModel
 from ..catalogue import CUSTOMER_SIGNALS, stacks
 from ..finding import Finding, Rule, finding
-from ..words import SCHEDULER_SCHEDULE, construct_call, listing
+from ..words import construct_call, listing
 
 __all__ = ["RULE"]
 
@@ -27,7 +27,7 @@ def check(model: AlarmModel) -> Iterator[Finding]:
             yield finding(
                 ID, stack, entrypoint.logical_id,
                 f"{entrypoint.title} has no alarm that notifies when its customers are affected (none that "
-                f"notifies watches {signals}).{noise} Add {construct_call(entrypoint) or SCHEDULER_SCHEDULE}.",
+                f"notifies watches {signals}).{noise} Add {construct_call(entrypoint)}.",
                 suppressible_at=entrypoint.resources,
             )
 
