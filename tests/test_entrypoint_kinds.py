@@ -479,7 +479,8 @@ def test_the_scheduler_l2_and_its_flexible_window_lengthen_the_missed_run_grace(
         stack = cdk.Stack(cdk.App(), "Job")
         routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"])
         job = _function(stack, "Job")
-        schedule = scheduler.Schedule(stack, "Nightly", schedule=scheduler.ScheduleExpression.cron(minute="0", hour="3"),
+        schedule = scheduler.Schedule(stack, "Nightly",
+                                      schedule=scheduler.ScheduleExpression.cron(minute="0", hour="3"),
                                       target=scheduler_targets.LambdaInvoke(job), time_window=window)
         alarms = ScheduledJobAlarms(stack, "JobAlarms", schedule=schedule, function=job, routing=routing)
         [missed] = [m for m in alarms.members if m.title == "Runs started"]
@@ -509,7 +510,8 @@ def test_scheduled_job_alarms_refuses_a_bad_schedule_in_words(bare, build, prop,
     stack, routing = bare
     job, other = _function(stack, "Job"), _function(stack, "Other")
     error = _error(lambda: ScheduledJobAlarms(stack, "JobAlarms", routing=routing, **build(stack, job, other)))
-    assert error.path == "Bad/JobAlarms" and error.prop == prop
+    assert error.path == "Bad/JobAlarms"
+    assert error.prop == prop
     assert words in str(error)
 
 

@@ -102,7 +102,8 @@ class TestSuggestForASchedulerSchedule:
         [(title, _, code)] = suggest(template).add
         assert "Nightly" in title
         assert code == SCHEDULER_SCHEDULE
-        assert "schedule=" in code and "rule=" not in code
+        assert "schedule=" in code
+        assert "rule=" not in code
 
     def test_audit_findings_of_a_scheduler_schedule_get_the_same_advice(self, tmp_path):
         """The audit's JSON names the source service of an uncovered entrypoint, so suggest gives a Scheduler
