@@ -103,11 +103,21 @@ def store_for(alarm_set: AlarmSet, series: Callable[[str, str, str, dict[str, st
     return MetricStore.from_series(data)
 
 
-def api_store(alarm_set: AlarmSet, traffic: Traffic) -> MetricStore:
-    """An API's metrics: 5xx and Count from the traffic, Latency as its request count and PR."""
+def api_store(alarm_set: AlarmSet, traffic: Traffic, routes: dict[str, Traffic] | None = None) -> MetricStore:
+    """An API's metrics: 5xx and Count from the traffic, Latency as its request count and PR. The
+    route handlers' Lambda Errors and Invocations come from `routes` (construct id of the function ->
+    its traffic, matched as the prefix of its logical id), or from the whole traffic when the API
+    has one route (`routes` None)."""
     slow = traffic.slow if traffic.slow is not None else np.zeros_like(traffic.requests)
 
     def series(namespace: str, metric: str, stat: str, dims: dict[str, str]) -> np.ndarray:
+        if namespace == "AWS/Lambda":
+            logical_id = dims["FunctionName"].removeprefix("${").split(".")[0].rstrip("}")
+            route = traffic if routes is None else next(t for name, t in routes.items()
+                                                         if logical_id.startswith(name))
+            # Lambda publishes a function's metrics only in minutes it was invoked.
+            values = {"Errors": route.errors, "Invocations": route.requests}[metric]
+            return np.where(route.requests > 0, values, np.nan)
         assert namespace == "AWS/ApiGateway", namespace
         return {"5xx": traffic.errors, "5XXError": traffic.errors, "Count": traffic.requests,
                 "Latency": traffic.requests}[metric]

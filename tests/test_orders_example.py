@@ -351,6 +351,9 @@ class TestBurnRates:
         # Nearly every request failing: at least half of them, over 5 and 30 minutes.
         expected |= {("availability", seconds, "HIGH", "outage"): OUTAGE_FAILED_SHARE
                      for seconds in OUTAGE_WINDOWS_SECONDS}
+        # ... and of one route's requests, over 5 minutes (the routes' member protects availability).
+        expected |= {("route-outage", 300, "HIGH", "outage"): OUTAGE_FAILED_SHARE}
+        slos["route-outage"] = API_AVAILABILITY
         actual = {}
         for logical_id, resource in resources_of(orders_template, ALARM).items():
             meta = _meta(resource)

@@ -32,7 +32,7 @@ class Explanation:
 def _threshold_words(alarm: MetricAlarm, signal: str | None) -> str:
     op = COMPARISON.get(alarm.comparison, alarm.comparison)
     threshold = alarm.threshold
-    if isinstance(threshold, float) and signal in ("availability", "latency"):
+    if isinstance(threshold, float) and signal in ("availability", "latency", "route-outage"):
         return f"ratio {op} {threshold:.4%}"
     if signal == "message-age":
         return f"age {op} {number(threshold)} s"

@@ -66,7 +66,7 @@ class AlarmMetadata:
     urgency: str
     """``HIGH`` or ``LOW``."""
     signal: str
-    """Short signal id: ``availability``, ``latency``, ``message-age``, ``dead-letters``,
+    """Short signal id: ``availability``, ``latency``, ``route-outage``, ``message-age``, ``dead-letters``,
     ``iterator-age``, ``failure-destination``, ``no-success``, ``failed-runs``, ``missed-runs``,
     ``dropped-events``, ``failed-invocations``, ``event-age``, or
     ``notification`` for composites."""

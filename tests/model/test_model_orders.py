@@ -103,7 +103,7 @@ class TestAlarms:
 
     def test_the_api_high_composite_rule_is_a_tree_of_member_logical_ids(self, orders: Stack):
         """A rule built with Fn::Join and Fn::GetAtt X.Arn resolves every member to its logical id: the
-        HIGH notifier's confirmation, NOT of four burn-rate pairs and two outage windows."""
+        HIGH notifier's confirmation, NOT of four burn-rate pairs, two outage windows and the route window."""
         high = _alarm(orders, "OrdersApiAlarms-HighUrgency")
         unconfirmed = _alarm(orders, "OrdersApiAlarms-HighUrgencyUnconfirmed")
         assert isinstance(high, CompositeAlarm)
@@ -116,7 +116,7 @@ class TestAlarms:
         pairs = [term for term in rule.operands if isinstance(term, And)]
         assert len(pairs) == 4
         assert all(all(isinstance(c, StateCheck) and c.state == "ALARM" for c in term.operands) for term in pairs)
-        assert len(unconfirmed.members) == 10
+        assert len(unconfirmed.members) == 11
         assert not unconfirmed.outside_members
         names = {a.logical_id: a.name for a in orders.alarms}
         assert rule_text(rule, lambda check: names[check.logical_id or ""]).startswith(

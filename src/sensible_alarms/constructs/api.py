@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from ..burn_rate import BURN_RATE_WINDOWS
@@ -13,6 +16,7 @@ from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
+from .routes import ROUTE_MIN_FAILED, add_route_outages, discover_routes, route_functions_argument
 
 __all__ = ["ApiAlarms"]
 
@@ -41,6 +45,12 @@ class ApiAlarms(EntrypointAlarms):
     :param min_failed_requests: a long burn-rate window counts only once it holds at least this
         many failed (or slow) requests, so a handful of errors on a quiet API never notifies.
         Default: 10 requests.
+    :param route_functions: the Lambda function (or alias) behind each route, by route name
+        (``{"GET /orders": get_orders}``): each route is watched on its own (``RouteOutage5m``: at
+        least half of its requests, and 4 or more, failed within 5 minutes, read from the function's
+        ``Errors`` and ``Invocations``), so an outage of a quiet route is told however busy the rest
+        of the API is. ``{}`` watches no route on its own. Default: the Lambda integrations of the
+        API's methods (REST) or routes (HTTP) defined in this stack before ``ApiAlarms``.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -57,12 +67,15 @@ class ApiAlarms(EntrypointAlarms):
         latency: LatencySlo | None = None,
         stage_name: str | None = None,
         min_failed_requests: int = _DEFAULT_MIN_FAILED_REQUESTS,
+        route_functions: Mapping[str, lambda_.IFunction] | None = None,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
         check_request_arguments(self, availability=availability, latency=latency, min_failed=min_failed_requests)
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         self._dimensions, self._error_metric = self._resolve_api(api, stage_name)
+        given = route_functions_argument(self, route_functions)
+        routes = discover_routes(api) if given is None else given
 
         add_request_burn_rates(
             self,
@@ -73,12 +86,22 @@ class ApiAlarms(EntrypointAlarms):
             ),
             availability=availability, latency=latency, min_failed_requests=min_failed_requests,
         )
+        add_route_outages(self, routes, availability)
+
 
         slo_text = availability.describe() + (f"; {latency.describe()}" if latency else "")
         what = "failing or slow requests" if latency else "failing requests"
+        if routes:
+            quiet = (" A quiet route is watched on its own: nearly every request of one route failing "
+                     f"({ROUTE_MIN_FAILED} or more, and half, within 5 min, from its Lambda function's metrics) "
+                     "notifies too.")
+        else:
+            quiet = (" Routes are not watched one by one (no Lambda integration found; pass 'route_functions'): "
+                     "an outage of one quiet route is told only when it shows in the whole API's requests.")
         self._add_notifiers({
             Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {what} are spending the "
-                          "error budget fast enough to exhaust it within days.",
+                          f"error budget fast enough to exhaust it within days, or nearly every request "
+                          f"fails.{quiet}",
             Urgency.LOW: f"Customers of {self.entrypoint_name} see {what} at a rate that, if it continues, "
                          "misses the SLO this period.",
         }, slo_text)

@@ -35,10 +35,21 @@ def check(model: AlarmModel) -> Iterator[Finding]:
                 )
 
 
+#: ApiAlarms' per-route member (constructs/routes.py, ``ROUTE_SIGNAL``): the share of one route's
+#: requests that failed, read from the route's Lambda handler, is that route's customers' signal.
+_ROUTE_SIGNAL = "route-outage"
+
+
+def _route_signal(alarm: MetricAlarm) -> bool:
+    metadata = alarm.metadata
+    return (metadata is not None and metadata.entrypoint_kind == "api" and metadata.signal == _ROUTE_SIGNAL
+            and all(m.namespace == "AWS/Lambda" and m.metric_name in ("Errors", "Invocations") for m in alarm.metrics))
+
+
 def _reasons(facts: StackFacts, alarm: MetricAlarm) -> list[str]:
     stack = facts.stack
     internal: dict[str, list[str]] = {}
-    for metric in alarm.metrics:
+    for metric in () if _route_signal(alarm) else alarm.metrics:
         for entrypoint, component in facts.internal_to(metric):
             what = f"{metric.metric_name} of the {resource_kind(stack.resource(component))} {stack.label(component)}"
             titles = internal.setdefault(what, [])

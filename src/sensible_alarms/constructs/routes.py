@@ -1,0 +1,208 @@
+"""Nearly every request of one route fails: an outage of a single route of an API, read from the
+Lambda function behind the route, so a quiet route is not drowned in the rest of the API's traffic.
+
+API Gateway publishes per-method metrics only with detailed metrics (paid, per metric); Lambda
+publishes ``Errors`` and ``Invocations`` per function for free. One member alarm watches up to
+``ROUTES_PER_ALARM`` routes as the metric-math MAX of their guarded failed shares (CloudWatch reads
+at most 10 metrics in one alarm, two a route), and feeds the entrypoint's HIGH rule and hold like
+``Outage5m``, so a busy API's outage, which trips both, still notifies once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_lambda as lambda_
+
+from .._durations import words
+from ..slo import AvailabilitySlo
+from ..urgency import Urgency
+from .request_burn_rates import OUTAGE_FAILED_SHARE, window_tag
+
+if TYPE_CHECKING:
+    from .entrypoint import EntrypointAlarms
+
+__all__ = [
+    "ROUTES_PER_ALARM",
+    "ROUTE_MIN_FAILED",
+    "ROUTE_OUTAGE_WINDOWS_SECONDS",
+    "ROUTE_SIGNAL",
+    "Route",
+    "add_route_outages",
+    "discover_routes",
+    "route_functions_argument",
+]
+
+#: The members' signal id (alarm metadata): the policy reads it as a customer signal of the API.
+ROUTE_SIGNAL = "route-outage"
+#: Two metrics a route (errors, invocations); CloudWatch reads at most 10 in one alarm.
+ROUTES_PER_ALARM = 5
+#: The route's windows: 5 minutes finds a burst or outage of one route within minutes.
+ROUTE_OUTAGE_WINDOWS_SECONDS = (300,)
+#: At least this many failed invocations of one route within the window: one more than
+#: ``Outage5m``'s 3, because a route is quieter than its API, and a transient error of 3 invocations
+#: (a connection reset its callers retried) fills a quiet route's 5 minutes. Measured on the fleet
+#: benchmark (docs/concepts.md, "One route fails"): 3 told 6 more of 63 bursts at 50 services and
+#: sent 22 more false notifications; 4 sent none more than the API-level signals.
+ROUTE_MIN_FAILED = 4
+#: A route's name in texts is cut to this many characters, so a description stays within 1,024.
+_MAX_ROUTE_NAME = 60
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route and the Lambda function (or alias) that serves it; routes served by one function share it."""
+
+    name: str
+    function: lambda_.IFunction
+
+
+def route_functions_argument(owner: EntrypointAlarms, value: object) -> list[Route] | None:
+    """`route_functions` typed: None (discover), or a mapping of route name -> Lambda function;
+    raises, naming `owner`'s path, the field and the value, otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise owner._fail(f"'route_functions' must be a mapping of route name to Lambda function, or None to "
+                          f"discover them (got {type(value).__name__})", "route_functions", value)
+    routes = []
+    for name, function in value.items():
+        if not isinstance(name, str) or not name.strip():
+            raise owner._fail(f"'route_functions' keys must be non-empty route names such as 'GET /orders' "
+                              f"(got {name!r})", "route_functions", name)
+        if not isinstance(function, lambda_.FunctionBase):
+            raise owner._fail(f"'route_functions[{name!r}]' must be an aws_lambda function, alias or version "
+                              f"(got {type(function).__name__})", "route_functions", function)
+        routes.append(Route(name.strip(), function))
+    return routes
+
+
+def discover_routes(api: object) -> list[Route]:
+    """The routes of a REST API (``RestApi``/``SpecRestApi`` methods) or an HTTP API (its routes)
+    whose integration invokes a Lambda function or alias of the same stack, in construct order.
+    Other integrations (HTTP, AWS services, mocks, functions of other stacks or imported) are not
+    found: pass them as `route_functions`."""
+    if isinstance(api, apigw.RestApiBase):
+        stack = cdk.Stack.of(api)
+        # ``methods`` is RestApi's (a SpecRestApi's routes are in its OpenAPI body: not found).
+        methods: list[apigw.Method] = list(getattr(api, "methods", None) or [])
+        pairs = [(f"{m.http_method} {m.resource.path}", _target(stack.resolve(_cfn(m).integration)))
+                 for m in methods]
+    elif isinstance(api, apigwv2.HttpApi):
+        stack = cdk.Stack.of(api)
+        pairs = []
+        for child in api.node.find_all():
+            if isinstance(child, apigwv2.HttpRoute):
+                route = child.node.default_child
+                assert isinstance(route, apigwv2.CfnRoute)
+                pairs.append((str(route.route_key), _target(stack.resolve(route.target))))
+    else:
+        return []
+    if not any(target for _, target in pairs):
+        return []
+    by_id = _by_logical_id(stack)
+    if isinstance(api, apigwv2.HttpApi):
+        # An HTTP route targets an integration; the integration names the function.
+        integrations = {lid: c for lid, c in by_id.items() if isinstance(c, apigwv2.CfnIntegration)}
+        pairs = [(name, _target(stack.resolve(integrations[t].integration_uri)) if t in integrations else None)
+                 for name, t in pairs]
+    routes = []
+    for name, target in pairs:
+        resource = by_id.get(target) if target else None
+        if isinstance(resource, lambda_.CfnFunction | lambda_.CfnAlias):
+            function = resource.node.scope
+            if isinstance(function, lambda_.FunctionBase):
+                routes.append(Route(name, function))
+    return routes
+
+
+def _cfn(method: apigw.Method) -> apigw.CfnMethod:
+    resource = method.node.default_child
+    assert isinstance(resource, apigw.CfnMethod)
+    return resource
+
+
+def _target(resolved: Any) -> str | None:
+    """The logical id a resolved integration URI or route target refers to (``Fn::GetAtt`` or
+    ``Ref``, not a pseudo parameter), or None."""
+    if isinstance(resolved, dict):
+        if "Fn::GetAtt" in resolved:
+            return str(resolved["Fn::GetAtt"][0])
+        ref = resolved.get("Ref")
+        if isinstance(ref, str) and not ref.startswith("AWS::"):
+            return ref
+        for value in resolved.values():
+            found = _target(value)
+            if found:
+                return found
+    if isinstance(resolved, list):
+        for value in resolved:
+            found = _target(value)
+            if found:
+                return found
+    return None
+
+
+def _by_logical_id(stack: cdk.Stack) -> dict[str, cdk.CfnResource]:
+    kinds = (lambda_.CfnFunction, lambda_.CfnAlias, apigwv2.CfnIntegration)
+    return {stack.resolve(c.logical_id): c for c in stack.node.find_all() if isinstance(c, kinds)}
+
+
+def add_route_outages(owner: EntrypointAlarms, routes: list[Route], slo: AvailabilitySlo) -> None:
+    """Add to `owner` one member per group of up to ``ROUTES_PER_ALARM`` functions: in ALARM when at
+    least ``OUTAGE_FAILED_SHARE`` of one function's invocations, and ``ROUTE_MIN_FAILED`` or more,
+    failed within one of ``ROUTE_OUTAGE_WINDOWS_SECONDS``; each is a HIGH rule and a HIGH hold."""
+    # A function that serves several routes is watched once, under all their names.
+    served: dict[str, tuple[lambda_.IFunction, list[str]]] = {}
+    for route in routes:
+        key = route.function.node.path
+        served.setdefault(key, (route.function, []))[1].append(route.name)
+    watched = list(served.values())
+    for seconds in ROUTE_OUTAGE_WINDOWS_SECONDS:
+        for start in range(0, len(watched), ROUTES_PER_ALARM):
+            alarm = _group_member(owner, watched[start:start + ROUTES_PER_ALARM], start // ROUTES_PER_ALARM + 1,
+                                  seconds, slo)
+            owner._add_rule(Urgency.HIGH, owner._any_of([alarm]))
+            owner._add_hold(Urgency.HIGH, owner._any_of([alarm]))
+
+
+def _group_member(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, list[str]]], number: int,
+                  seconds: int, slo: AvailabilitySlo) -> cw.Alarm:
+    window = words(seconds)
+    period = cdk.Duration.seconds(seconds)
+    shares: dict[str, cw.IMetric] = {}
+    for n, (function, names) in enumerate(group):
+        errors = function.metric_errors(period=period, statistic="Sum")
+        invocations = function.metric_invocations(period=period, statistic="Sum")
+        shares[f"route{n}"] = cw.MathExpression(
+            expression=f"IF(errors{n} >= {ROUTE_MIN_FAILED}, errors{n} / invocations{n}, 0)",
+            using_metrics={f"errors{n}": errors, f"invocations{n}": invocations},
+            period=period, label=f"{_short(' and '.join(names))}: failed share over {window}",
+        )
+    routes = "; ".join(_short(" and ".join(names)) for _, names in group)
+    return owner._add_member(
+        id=f"RouteOutage{window_tag(seconds)}{'' if number == 1 else number}",
+        signal=ROUTE_SIGNAL, title=f"Share of one route's requests failing, {window}", urgency=Urgency.HIGH,
+        impact=f"Customers of {owner.entrypoint_name} cannot use one route: at least {OUTAGE_FAILED_SHARE:.0%} of "
+               f"its requests failed within {window}, {ROUTE_MIN_FAILED} or more of them. Each route is "
+               f"watched on its own through its Lambda function's errors and invocations, so a quiet route's "
+               f"outage is not lost in the API's traffic. Routes: {routes}.",
+        slo=slo.describe(),
+        metric=cw.MathExpression(
+            expression=f"MAX([{', '.join(shares)}])",
+            using_metrics=shares,
+            period=period,
+            label=f"Largest failed share of one route over {window}",
+        ),
+        threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    )
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= _MAX_ROUTE_NAME else name[:_MAX_ROUTE_NAME - 3] + "..."
