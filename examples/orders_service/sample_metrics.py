@@ -68,6 +68,11 @@ EVENTS = [
 ]
 
 
+#: Each route handler's share of the API's requests (and of its errors): fixed, so the random draws
+#: (and every other series) stay those of the sample before the routes were watched.
+ROUTE_SHARES = {"ListOrders": 0.5, "GetOrder": 0.3, "CreateOrder": 0.2}
+
+
 def simulate(rng: np.random.Generator) -> dict[str, np.ndarray]:
     t = np.arange(MINUTES)
     hour = (t % 1440) / 60
@@ -149,6 +154,13 @@ def series_for(namespace: str, metric: str, stat: str, sim: dict[str, np.ndarray
         if metric == "NumberOfMessagesDeleted":
             return np.zeros(MINUTES) if failures else sim["dlq_deleted"]
     if namespace == "AWS/Lambda":
+        handler = next((share for name, share in ROUTE_SHARES.items() if f"FunctionName=${{{name}" in dims), None)
+        if handler is not None:
+            # A route's handler (ApiAlarms' RouteOutage5m): its share of the API's requests and errors,
+            # published only in minutes it was invoked.
+            requests = sim["requests"] * handler
+            values = {"Invocations": requests, "Errors": sim["errors"] * handler}[metric]
+            return np.where(requests > 0, values, np.nan)
         return {"IteratorAge": sim["iterator_age"], "Invocations": sim["invocations"],
                 "Errors": sim["job_errors"]}[metric]
     raise SystemExit(f"sample_metrics: no simulation for {namespace} {metric} {stat}")

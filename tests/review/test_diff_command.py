@@ -30,14 +30,18 @@ class TestOrdersV2:
         )
 
     def test_exactly_the_queue_consumer_alarms_are_removed(self, diff):
-        """The queue's composite and its two members are removed; nothing is added or changed."""
+        """The queue's composite and its two members are removed; nothing is added; the one change is
+        the API's route member, which now also reads the new route's handler (2 metrics more)."""
         assert [line.split(" (")[0] for line in diff.alarms_removed] == [
             "OrdersService: OrdersService-OrderQueueAlarms-DeadLetters",
             "OrdersService: OrdersService-OrderQueueAlarms-HighUrgency",
             "OrdersService: OrdersService-OrderQueueAlarms-MessageAge",
         ]
         assert diff.alarms_added == ()
-        assert diff.alarms_changed == ()
+        (changed,) = diff.alarms_changed
+        assert changed.startswith("OrdersService: OrdersService-OrdersApiAlarms-RouteOutage5m: metrics: ")
+        assert "CancelOrder" in changed
+        assert changed.endswith("cost: $0.60 -> $0.80")
         assert diff.routes == ()
 
     def test_the_queue_consumer_is_the_one_coverage_drop(self, diff):
@@ -46,8 +50,10 @@ class TestOrdersV2:
         assert drop.startswith(f"OrdersService: {QUEUE} lost its notifying alarms (not covered")
 
     def test_the_cost_delta_is_the_removed_alarms_priced_from_the_table(self, diff):
-        """Removed: a composite, a 3-metric expression alarm and a single-metric alarm."""
-        assert diff.cost_delta == pytest.approx(-(P.composite + 3 * P.standard_per_metric + P.standard_per_metric))
+        """Removed: a composite, a 3-metric expression alarm and a single-metric alarm; added: the new
+        route's 2 metrics in the route member."""
+        assert diff.cost_delta == pytest.approx(-(P.composite + 3 * P.standard_per_metric + P.standard_per_metric)
+                                                + 2 * P.standard_per_metric)
 
     def test_the_markdown_reads_as_its_snapshot(self, diff, orders_assembly: Path, orders_v2_assembly: Path,
                                                 snapshot):
@@ -69,7 +75,7 @@ class TestOrdersV2:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert data["coverage_drops"] == []
-        assert data["cost_delta"] == pytest.approx(0.9)
+        assert data["cost_delta"] == pytest.approx(0.9 - 0.2)  # the queue's alarms back, one route's 2 metrics fewer
 
     def test_an_unchanged_assembly_has_no_changes(self, orders_assembly: Path):
         """Diffing a version with itself reports no change and no cost delta."""
