@@ -1,5 +1,7 @@
 """The catalogue of events: what goes wrong in each service over the month. Drawn per service from
-a fixed seed (``(SEED, service, 2)``).
+a fixed seed (``(SEED, service, 2)``); the kinds of the entrypoints added later (asynchronous event
+consumers, workflows, Function URLs, load balancers, GraphQL and WebSocket APIs) from a generator of
+their own (``(SEED, service, 12)``), so the events of the first kinds are the same as before.
 
 Each kind has a rate: the expected number of events a month per resource it can hit (Poisson),
 except nightly batch bursts, which come every weekday night on the queues that receive batches.
@@ -79,8 +81,39 @@ KINDS: tuple[Kind, ...] = (
          "one asynchronous invocation (daily job or queue message) fails once and succeeds on retry"),
     Kind("batch_burst", False, "batch_queue", 0.0,
          "a nightly batch of 5,000 to 50,000 messages, drained in 5 to 12 minutes (every weekday night)"),
+    # -- the other entrypoint kinds (drawn from (SEED, service, 12)) -------------------------------
+    Kind("endpoint_outage", True, "endpoint", 0.25,
+         "every request of a Function URL, load balancer, GraphQL or WebSocket API fails for 10 to 60 minutes"),
+    Kind("endpoint_partial_errors", True, "endpoint", 0.25,
+         "a bad deploy makes 1 to 10 % of an endpoint's requests fail for 1 to 6 hours"),
+    Kind("endpoint_latency", True, "endpoint", 0.25,
+         "a slow dependency makes 10 to 50 % of an endpoint's requests take 1.5 to 4 s for 30 minutes to 3 hours"),
+    Kind("async_handler_failing", True, "event_consumer", 0.15,
+         "a bad deploy makes an asynchronous consumer fail every attempt for 10 minutes to 3 hours: Lambda "
+         "retries each event twice, then drops it"),
+    Kind("async_poison_events", True, "event_consumer", 0.2,
+         "1 to 20 events fail all 3 attempts of Lambda's asynchronous invocation and are dropped"),
+    Kind("async_consumer_lag", True, "event_consumer", 0.15,
+         "the consumer is throttled (its concurrency taken) for 20 minutes to 2 hours and runs 10 to 60 % of "
+         "the events arriving: events wait in Lambda's asynchronous queue"),
+    Kind("event_delivery_failure", True, "rule_consumer", 0.1,
+         "a deploy removes the rule's permission to invoke its target for 10 minutes to 2 hours: EventBridge "
+         "does not retry the error, every matched event fails for good"),
+    Kind("workflow_failing", True, "workflow", 0.2,
+         "a step's dependency fails for 15 minutes to 3 hours: 20 to 100 % of the executions fail"),
+    Kind("endpoint_error_burst", False, "endpoint", 1.5,
+         "1 to 100 requests of an endpoint fail over 1 to 5 minutes (a deploy blip); clients retry"),
+    Kind("async_retry_burst", False, "event_consumer", 1.0,
+         "1 to 10 events fail once; Lambda's retry a minute later succeeds"),
+    Kind("event_burst", False, "event_consumer", 0.5,
+         "a bulk import sends 1,000 to 20,000 events over 2 to 10 minutes: they wait a few minutes, none past "
+         "its freshness"),
+    Kind("workflow_step_retried", False, "workflow", 1.0,
+         "a workflow step's Lambda fails 1 to 20 times over 1 to 5 minutes; the state machine's Retry succeeds"),
 )
 KIND_BY_NAME = {k.name: k for k in KINDS}
+#: The kinds drawn from the second generator (after the first kinds, in this order).
+OTHER_KINDS = frozenset(k.name for k in KINDS[KINDS.index(KIND_BY_NAME["endpoint_outage"]):])
 #: Share of queues that receive a nightly batch.
 BATCH_QUEUE_SHARE = 0.25
 #: Share of queues that are quiet (5 to 50 messages a day, whatever the API's traffic).
@@ -88,8 +121,8 @@ QUIET_QUEUE_SHARE = 0.3
 QUIET_QUEUE_MESSAGES_PER_DAY = (5.0, 50.0)
 #: Every API's background 5xx rate, all month: drawn per service, log-uniform in this range.
 BACKGROUND_5XX = (0.0002, 0.003)
-#: Whole-API outages: every request of the API fails.
-FULL_OUTAGE_KINDS = ("api_outage", "night_outage")
+#: Whole-entrypoint outages: every request of the API (or of another request/response endpoint) fails.
+FULL_OUTAGE_KINDS = ("api_outage", "night_outage", "endpoint_outage")
 
 
 @dataclass(frozen=True)
@@ -97,7 +130,9 @@ class Event:
     id: str
     kind: str
     service: str
-    target: str  # construct id of the resource: GetOrders, Helper1, Queue0, Table1, StreamConsumer, DailyJob, Api
+    #: construct id of the resource: GetOrders, Helper1, Queue0, Table1, StreamConsumer, DailyJob, Api,
+    #: Events0 (an asynchronous consumer), Workflow, Webhook, Storefront, Graphql, Live
+    target: str
     start: int  # minute index from START
     end: int  # exclusive
     params: dict[str, float] = field(default_factory=dict)
@@ -119,6 +154,14 @@ def function_ids(service: Service) -> list[str]:
     if service.job_hour is not None:
         ids.append("DailyJob")
     return ids
+
+
+def other_function_ids(service: Service) -> list[str]:
+    """The Lambda functions of the entrypoint kinds added later (not targets of the first kinds' events)."""
+    ids = [f"Events{n}Consumer" for n in range(len(service.event_consumers))]
+    if service.workflow:
+        ids.append("WorkflowStep")
+    return ids + list(service.endpoints.values())
 
 
 def batch_queues(service: Service) -> list[int]:
@@ -174,6 +217,14 @@ def _targets(service: Service, per: str) -> list[str]:
         return [f"Table{n}" for n in range(service.tables)]
     if per == "batch_queue":
         return [f"Queue{n}" for n in batch_queues(service)]
+    if per == "endpoint":
+        return list(service.endpoints)
+    if per == "event_consumer":
+        return [f"Events{n}" for n in range(len(service.event_consumers))]
+    if per == "rule_consumer":
+        return [f"Events{n}" for n, source in enumerate(service.event_consumers) if source == "rule"]
+    if per == "workflow":
+        return ["Workflow"] if service.workflow else []
     raise ValueError(per)
 
 
@@ -183,7 +234,8 @@ def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
 
 def draw(service: Service, days: int = DAYS) -> list[Event]:
     """Every event of one service over days 1 to ``days``, in time order."""
-    rng = np.random.default_rng([SEED, service.index, 2])
+    first_rng = np.random.default_rng([SEED, service.index, 2])
+    other_rng = np.random.default_rng([SEED, service.index, 12])
     events: list[Event] = []
     first, last = 1440, (days + 1) * 1440  # replayed minutes
 
@@ -191,6 +243,7 @@ def draw(service: Service, days: int = DAYS) -> list[Event]:
         events.append(Event("", kind, service.name, target, start, min(end, last), dict(params)))
 
     for kind in KINDS:
+        rng = other_rng if kind.name in OTHER_KINDS else first_rng
         for target in _targets(service, kind.per):
             if kind.name == "batch_burst":
                 for day in range(1, days + 1):
@@ -266,6 +319,35 @@ def draw(service: Service, days: int = DAYS) -> list[Event]:
                         add(name, target, run, run + 2)
                     else:
                         add(name, target, start, start + 1)
+                elif name == "endpoint_outage":
+                    add(name, target, start, start + int(rng.integers(10, 61)))
+                elif name == "endpoint_partial_errors":
+                    add(name, target, start, start + int(rng.integers(60, 361)), share=_log_uniform(rng, 0.01, 0.10))
+                elif name == "endpoint_latency":
+                    add(name, target, start, start + int(rng.integers(30, 181)), share=float(rng.uniform(0.1, 0.5)),
+                        latency_ms=float(rng.uniform(1500, 4000)))
+                elif name == "endpoint_error_burst":
+                    length = int(rng.integers(1, 6))
+                    add(name, target, start, start + length, count=float(round(_log_uniform(rng, 1, 100))))
+                elif name == "async_handler_failing":
+                    add(name, target, start, start + int(rng.integers(10, 181)))
+                elif name == "async_poison_events":
+                    # Lambda runs an event 3 times (the first attempt, retries 1 and 2 minutes apart), then drops it.
+                    add(name, target, start, start + 4, events=float(rng.integers(1, 21)))
+                elif name == "async_consumer_lag":
+                    add(name, target, start, start + int(rng.integers(20, 121)), capacity=float(rng.uniform(0.1, 0.6)))
+                elif name == "event_delivery_failure":
+                    add(name, target, start, start + int(rng.integers(10, 121)))
+                elif name == "workflow_failing":
+                    add(name, target, start, start + int(rng.integers(15, 181)), share=float(rng.uniform(0.2, 1.0)))
+                elif name == "async_retry_burst":
+                    add(name, target, start, start + 2, count=float(rng.integers(1, 11)))
+                elif name == "event_burst":
+                    length = int(rng.integers(2, 11))
+                    add(name, target, start, start + length, events=float(rng.integers(1000, 20001)))
+                elif name == "workflow_step_retried":
+                    length = int(rng.integers(1, 6))
+                    add(name, target, start, start + length, count=float(rng.integers(1, 21)))
                 else:
                     raise AssertionError(name)
     events.sort(key=lambda e: (e.start, e.kind, e.target))
@@ -299,5 +381,16 @@ def describe(event: Event) -> str:
         "job_failing": f"the daily job fails {int(p.get('nights', 0))} nights running",
         "error_burst": f"{int(p.get('count', 0))} errors over {length} min",
         "batch_burst": f"{int(p.get('messages', 0))} messages drained in {length} min",
+        "endpoint_outage": f"every request fails for {length} min",
+        "endpoint_partial_errors": f"{p.get('share', 0):.1%} of requests fail for {length} min",
+        "endpoint_latency": f"{p.get('share', 0):.0%} of requests take {p.get('latency_ms', 0):.0f} ms "
+                            f"for {length} min",
+        "endpoint_error_burst": f"{int(p.get('count', 0))} errors over {length} min",
+        "async_handler_failing": f"every attempt fails for {length} min; events dropped",
+        "async_poison_events": f"{int(p.get('events', 0))} events fail every attempt and are dropped",
+        "async_consumer_lag": f"throttled to {p.get('capacity', 0):.0%} of the arrivals for {length} min",
+        "event_delivery_failure": f"the rule cannot invoke its target for {length} min",
+        "workflow_failing": f"{p.get('share', 0):.0%} of executions fail for {length} min",
+        "event_burst": f"{int(p.get('events', 0))} events over {length} min",
     }.get(event.kind, KIND_BY_NAME[event.kind].description)
     return f"{event.target}: {text}"

@@ -46,7 +46,13 @@ KIND_NAMES = [k.name for k in KINDS]
 LATE_AFTER_MINUTES = {"api_outage": 3, "night_outage": 3, "route_outage": 15, "error_burst": 15,
                       "api_partial_errors": 60, "slow_burn": 6 * 60, "latency_regression": 60, "route_latency": 60,
                       "cold_start_spike": 60, "stuck_consumer": 30, "quiet_consumer_stall": 60,
-                      "poison_messages": 20, "stream_lag": 15, "job_failing": 30 * 60}
+                      "poison_messages": 20, "stream_lag": 15, "job_failing": 30 * 60,
+                      # The other kinds: an endpoint as an API; a dropped event or a failed delivery as a dead
+                      # letter (the third attempt of an event comes 3 minutes after the first); a workflow's
+                      # failing executions as partial errors; a consumer's lag as a stuck consumer.
+                      "endpoint_outage": 3, "endpoint_partial_errors": 60, "endpoint_latency": 60,
+                      "endpoint_error_burst": 15, "async_handler_failing": 20, "async_poison_events": 20,
+                      "event_delivery_failure": 20, "async_consumer_lag": 30, "workflow_failing": 60}
 #: Full outages count for the outage goal from this many failed requests.
 FULL_OUTAGE_MIN_FAILED = 3
 

@@ -20,7 +20,12 @@ KIND_LABELS = {"api_outage": "full API outage", "night_outage": "night outage (q
                "route_latency": "single-route latency", "cold_start_spike": "cold starts",
                "stuck_consumer": "stuck consumer", "quiet_consumer_stall": "stall of a quiet queue",
                "poison_messages": "poison messages (DLQ)", "stream_lag": "stream consumer lag",
-               "job_failing": "daily job failing"}
+               "job_failing": "daily job failing",
+               "endpoint_outage": "endpoint outage (URL, ALB, GraphQL, WebSocket)",
+               "endpoint_partial_errors": "endpoint partial 5xx", "endpoint_latency": "endpoint latency",
+               "endpoint_error_burst": "endpoint error burst", "async_handler_failing": "async consumer failing",
+               "async_poison_events": "async events dropped", "async_consumer_lag": "async consumer lag",
+               "event_delivery_failure": "rule delivery failing", "workflow_failing": "workflow executions failing"}
 
 #: Where each magnitude of the catalogue comes from. Written once, with the catalogue, before the
 #: first run that used it.
@@ -70,6 +75,53 @@ SOURCES = {
     "ProvisionedThroughputExceededException.html): rate is an assumption.",
     "async_retry": "one asynchronous invocation fails once, Lambda retries it: assumption, kept.",
     "batch_burst": "nightly batches of 5,000 to 50,000 messages drained in 5 to 12 min: assumption, kept.",
+    # The entrypoint kinds added later (their own generator; the kinds above are drawn as before).
+    "endpoint_outage": "10 to 60 min, 0.25 an endpoint a month: the API outage's figures (assumption) applied to "
+    "every other request/response entrypoint (Function URL, load balancer, GraphQL and WebSocket API).",
+    "endpoint_partial_errors": "1 to 10 % of requests for 1 to 6 h: the API's partial errors (assumption).",
+    "endpoint_latency": "10 to 50 % of requests at 1.5 to 4 s for 30 min to 3 h: the API's latency regression "
+    "(assumption).",
+    "endpoint_error_burst": "1 to 100 errors over 1 to 5 min, 1.5 an endpoint a month, retried by clients: the "
+    "API's error bursts (the issue's range).",
+    "async_handler_failing": "10 min to 3 h (a bad deploy, rolled back), 0.15 a consumer a month: assumption. "
+    "Lambda runs an asynchronous event at most 3 times, retrying after about 1 and 2 min, then discards it "
+    "(or sends it to a destination) and counts it in AsyncEventsDropped ([Lambda Developer Guide, asynchronous "
+    "invocation](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html); "
+    "[metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)).",
+    "async_poison_events": "1 to 20 events that fail every attempt (a malformed event, a schema change), 0.2 a "
+    "consumer a month: assumption, as poison messages on queues; 3 attempts, then dropped.",
+    "async_consumer_lag": "20 min to 2 h at 10 to 60 % of the arrivals (the account's concurrency taken by a "
+    "burst elsewhere, reserved concurrency set too low), 0.15 a consumer a month: assumption. Lambda keeps "
+    "throttled asynchronous events in its queue and retries them for up to 6 h; AsyncEventAge is the time an "
+    "event waited when it runs ([metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types."
+    "html)).",
+    "event_delivery_failure": "10 min to 2 h, 0.1 a rule a month (a deploy removes the permission to invoke the "
+    "target): assumption. EventBridge retries 5xx and throttling for up to 24 h but not other 4xx errors; "
+    "those events fail for good and count in FailedInvocations ([AWS re:Post, EventBridge FailedInvocations]"
+    "(https://repost.aws/knowledge-center/eventbridge-resolve-failedinvocation-errors)).",
+    "workflow_failing": "20 to 100 % of executions fail for 15 min to 3 h, 0.2 a workflow a month: assumption.",
+    "async_retry_burst": "1 to 10 events fail once and Lambda's retry a minute later succeeds, once a consumer a "
+    "month: assumption.",
+    "event_burst": "1,000 to 20,000 events over 2 to 10 min (a bulk import, a backfill), 0.5 a consumer a month: "
+    "assumption; Lambda scales out (some throttles), the events wait minutes, none past its freshness.",
+    "workflow_step_retried": "1 to 20 failures of a step's Lambda over 1 to 5 min, retried by the state machine "
+    "(CDK's LambdaInvoke retries Lambda's service exceptions), once a workflow a month: assumption.",
+}
+
+#: Why the fleet holds each of the entrypoint kinds added later in the share it does (spec.py).
+SHARES = {
+    "event_consumers": "1 to 3 a service (about 2; 40 % SNS subscriptions, 40 % EventBridge rules, 20 % S3 "
+    "notifications): assumption, from the issue's description of a real fleet, \"mostly asynchronous "
+    "consumers\". With them, asynchronous consumers outnumber queue and stream consumers together, and S3 "
+    "notifications are the rarer source because most uploads land in a few buckets.",
+    "workflows": "30 % of the services have a Step Functions workflow (started by the API): assumption; "
+    "workflows are common for orders, payments and sign-ups, less so for simple CRUD services.",
+    "function_urls": "15 % have a Lambda Function URL (a webhook a partner calls): assumption; URLs are newer and "
+    "mostly used for webhooks.",
+    "graphql_apis": "10 % have an AppSync GraphQL API: assumption.",
+    "load_balancers": "5 % have an Application Load Balancer with a Lambda target group: assumption; most "
+    "serverless teams put API Gateway in front of Lambda, an ALB where one already serves containers.",
+    "websocket_apis": "5 % have an API Gateway WebSocket API (live status): assumption.",
 }
 
 
@@ -325,6 +377,22 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
             f"{f['queues_with_dlq']} | {f['stream_consumers']} | {f['scheduled_jobs']} | {f['dynamodb_tables']} | "
             f"{sum(s['events'].values()):,} ({sum(s['customer_impacting_events'].values())}) |")
     add("")
+    add("The other entrypoint kinds:\n")
+    add("| S | async consumers (SNS / EventBridge / S3) | workflows | Function URLs | load balancers | GraphQL APIs |"
+        " WebSocket APIs |")
+    add("|---|---|---|---|---|---|---|")
+    for s in sizes:
+        f = s["fleet"]
+        add(f"| {s['services']} | {f['event_consumers']} ({f['event_consumers_topic']} / {f['event_consumers_rule']}"
+            f" / {f['event_consumers_bucket']}) | {f['workflows']} | {f['function_urls']} | {f['load_balancers']} | "
+            f"{f['graphql_apis']} | {f['websocket_apis']} |")
+    add("")
+    add("Why each share (`benchmarks/fleet/spec.py`; drawn from a generator of their own, so the resources, "
+        "traffic and events of the first kinds are the same as before these kinds were added, and their "
+        "by-kind figures stay comparable):\n")
+    for kind, why in SHARES.items():
+        add(f"- **{kind.replace('_', ' ')}**: {why}")
+    add("")
     add(f"Events by kind at S = {largest['services']}, and how many of them touched customers (the label, "
         "computed from the traffic):\n")
     add("| kind | events | customer-impacting |")
@@ -368,6 +436,9 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
         f"a transiently failed request fails its customer with probability share^{lab['client_attempts'] - 1}. "
         "The background rate therefore reaches almost no one; a burst that fails every request of a quiet route "
         "does.\n"
+        f"- **An asynchronous event** is customer impact when it was dropped or never delivered (one is enough: "
+        f"a customer's work was not done) or run later than its freshness ({lab.get('event_freshness_minutes', 15)} "
+        "min); **a workflow execution** that failed counts as a failed request.\n"
         f"- **Full outages** are {', '.join(results['full_outage_kinds'])} with at least "
         f"{results['full_outage_min_failed']} failed requests.\n")
     add(METHOD)
@@ -379,7 +450,10 @@ METHOD = """## How it is built
 - `benchmarks/fleet/spec.py` draws each service from its own seed: a REST API with 3 to 5 routes (a
   Lambda each), 3 to 5 helper functions the handlers call, 1 or 2 SQS queues with a dead-letter queue and
   a consumer, a DynamoDB-stream consumer in about a third of the services, a daily job in about half, 2 or
-  3 tables; a fifth of the services are busy, half normal, the rest quiet.
+  3 tables; a fifth of the services are busy, half normal, the rest quiet. From a generator of their own:
+  1 to 3 asynchronous event consumers (SNS, EventBridge rule or S3 notification -> Lambda), and in some
+  services a Step Functions workflow, a Function URL, an AppSync GraphQL API, an ALB with a Lambda target
+  group or a WebSocket API ("The fleet and its month" gives the shares and why).
 - `app.py` builds one stack a service. The **per-resource 1 of 1** variant uses the functions of
   `examples/per_resource_baseline` (one source for both): on every function any error (1 of 1 five-minute
   periods), error rate over 1 %, any throttle and p99 duration over 3 s; on every API any 5xx, 4xx rate over
@@ -390,6 +464,16 @@ METHOD = """## How it is built
   iterator age over 5 min on the stream consumer, each 3 of 3 five-minute periods; no DynamoDB, throttle, 4xx,
   queue-depth or function-duration alarm (issue 12 describes this setup at about $155 a month at 100
   services). **sensible_alarms** uses its constructs with their defaults.
+- The other entrypoint kinds, the same three ways. **Per-resource 1 of 1**: what cdk-monitoring-constructs'
+  facade offers for each resource: the four function alarms above on every function (async consumers,
+  the workflow's step, the handlers behind a Function URL, an ALB, a GraphQL and a WebSocket API), any
+  failed notification on an SNS topic, any failed, timed-out or aborted execution and p99 duration over
+  1 min on a state machine, any 5xx, 4xx over 5 % and p99 over 1 s on an AppSync API (the facade has no
+  monitoring for an S3 notification, an EventBridge rule, a Function URL, a Lambda target group or a
+  WebSocket API). **Hand-tuned**: error rate over 1 % on every function, failed executions over 1 % of a
+  state machine's, 5xx rate over 1 % and p99 over 1 s on an AppSync API, each 3 of 3. **sensible_alarms**:
+  EventConsumerAlarms (15 min freshness), WorkflowAlarms (99.9 %), FunctionUrlAlarms,
+  LoadBalancerTargetAlarms, GraphqlApiAlarms and WebSocketApiAlarms (99.9 %, 99 % under 1 s).
 - `events.py` draws the catalogue; `traffic.py` simulates every resource minute by minute (diurnal curve in
   the customers' time zone, quieter weekends, Poisson counts), applies the events and counts what each did to
   customers; `metrics.py` turns that into exactly the CloudWatch series the alarms query; `replay_fleet.py`

@@ -14,7 +14,14 @@ functions, 100 APIs, 100+ queues with dead-letter queues, dozens of stream consu
 * 1 or 2 SQS queues with a dead-letter queue, each consumed by a Lambda;
 * a DynamoDB-stream consumer in about a third of the services (on-failure destination: SQS);
 * a daily scheduled job in about half of them;
-* 2 or 3 DynamoDB tables.
+* 2 or 3 DynamoDB tables;
+* the other entrypoint kinds (drawn from a generator of their own, ``(SEED, i, 10)``, so that the
+  resources above, their traffic and their events are the same as before these kinds were added):
+  1 to 3 asynchronous event consumers (an SNS subscription, an EventBridge rule or an S3
+  notification invoking a Lambda function), a Step Functions workflow in about 30 % of the
+  services, a Lambda Function URL in about 15 %, an AppSync GraphQL API in about 10 %, an
+  Application Load Balancer with a Lambda target in about 5 % and an API Gateway WebSocket API in
+  about 5 % (docs/benchmarks.md, "The fleet's entrypoint kinds", gives the reason for each share).
 
 Traffic tier: a fifth of the services are busy (peak 500 to 3,000 requests a minute), half are
 normal (20 to 200), the rest quiet (0.5 to 5): quiet services are where per-resource alarms on
@@ -43,6 +50,13 @@ class Service:
     tables: int
     base_latency_ms: float  # a typical request's latency
     timezone_shift_h: float  # when its customers are awake, relative to UTC
+    #: Asynchronous event consumers, by what invokes each: "topic" (SNS), "rule" (EventBridge) or "bucket" (S3).
+    event_consumers: tuple[str, ...] = ()
+    workflow: bool = False  # a Step Functions state machine (one Lambda step), started by the API
+    function_url: bool = False  # a webhook: a Lambda function behind a Function URL
+    load_balancer: bool = False  # an Application Load Balancer with a Lambda target group
+    graphql: bool = False  # an AppSync GraphQL API with a Lambda resolver
+    websocket: bool = False  # an API Gateway WebSocket API with a Lambda integration
 
     @property
     def name(self) -> str:
@@ -55,11 +69,47 @@ class Service:
     @property
     def functions(self) -> int:
         return (len(self.routes) + self.helpers + self.queues + int(self.stream_consumer)
-                + int(self.job_hour is not None))
+                + int(self.job_hour is not None) + len(self.event_consumers) + int(self.workflow)
+                + int(self.function_url) + int(self.load_balancer) + int(self.graphql) + int(self.websocket))
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        """The request/response entrypoints other than the REST API: construct id -> the Lambda
+        function behind it."""
+        found = {"Webhook": "Webhook"} if self.function_url else {}
+        if self.load_balancer:
+            found["Storefront"] = "StorefrontHandler"
+        if self.graphql:
+            found["Graphql"] = "GraphqlResolver"
+        if self.websocket:
+            found["Live"] = "LiveHandler"
+        return found
 
 
 _RESOURCES = ("orders", "customers", "invoices", "items", "carts", "payments", "shipments", "reviews")
 _METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+#: Shares of the entrypoint kinds beyond APIs, queues, streams and jobs (docs/benchmarks.md says why).
+EVENT_CONSUMERS = (1, 3)  # asynchronous consumers a service, uniform
+EVENT_SOURCES = {"topic": 0.4, "rule": 0.4, "bucket": 0.2}
+WORKFLOW_SHARE = 0.3
+FUNCTION_URL_SHARE = 0.15
+GRAPHQL_SHARE = 0.1
+LOAD_BALANCER_SHARE = 0.05
+WEBSOCKET_SHARE = 0.05
+
+
+def _other_kinds(index: int) -> dict[str, object]:
+    """The entrypoint kinds added later, from their own generator: the draws of ``service`` stay as they were."""
+    rng = np.random.default_rng([SEED, index, 10])
+    low, high = EVENT_CONSUMERS
+    sources = rng.choice(list(EVENT_SOURCES), size=int(rng.integers(low, high + 1)),
+                         p=list(EVENT_SOURCES.values()))
+    return {"event_consumers": tuple(str(s) for s in sources), "workflow": bool(rng.random() < WORKFLOW_SHARE),
+            "function_url": bool(rng.random() < FUNCTION_URL_SHARE), "graphql": bool(rng.random() < GRAPHQL_SHARE),
+            "load_balancer": bool(rng.random() < LOAD_BALANCER_SHARE),
+            "websocket": bool(rng.random() < WEBSOCKET_SHARE)}
 
 
 def service(index: int) -> Service:
@@ -85,6 +135,7 @@ def service(index: int) -> Service:
         tables=2 + int(rng.random() < 0.4),
         base_latency_ms=float(round(rng.uniform(60, 350), 1)),
         timezone_shift_h=float(rng.choice([-8.0, -5.0, 0.0, 1.0, 8.0])),
+        **_other_kinds(index),  # type: ignore[arg-type]
     )
 
 
@@ -105,4 +156,12 @@ def census(services: list[Service]) -> dict[str, int]:
         "stream_consumers": sum(int(s.stream_consumer) for s in services),
         "scheduled_jobs": sum(int(s.job_hour is not None) for s in services),
         "dynamodb_tables": sum(s.tables for s in services),
+        "event_consumers": sum(len(s.event_consumers) for s in services),
+        **{f"event_consumers_{source}": sum(s.event_consumers.count(source) for s in services)
+           for source in EVENT_SOURCES},
+        "workflows": sum(int(s.workflow) for s in services),
+        "function_urls": sum(int(s.function_url) for s in services),
+        "load_balancers": sum(int(s.load_balancer) for s in services),
+        "graphql_apis": sum(int(s.graphql) for s in services),
+        "websocket_apis": sum(int(s.websocket) for s in services),
     }
