@@ -30,10 +30,16 @@ def construct_ids(resources: dict[str, Any]) -> dict[str, str]:
     return ids
 
 
+#: The dimension that names the resource, by namespace.
+_NAMED_BY = {"AWS/Lambda": "FunctionName", "AWS/SQS": "QueueName", "AWS/DynamoDB": "TableName",
+             "AWS/Events": "RuleName", "AWS/SNS": "TopicName", "AWS/States": "StateMachineArn",
+             "AWS/ApplicationELB": "TargetGroup", "AWS/AppSync": "GraphQLAPIId"}
+
+
 def _resource(namespace: str, dims: dict[str, str], ids: dict[str, str], where: str) -> str:
-    if namespace == "AWS/ApiGateway":
-        return "Api"
-    name = {"AWS/Lambda": "FunctionName", "AWS/SQS": "QueueName", "AWS/DynamoDB": "TableName"}.get(namespace)
+    if namespace == "AWS/ApiGateway" and "ApiId" not in dims:
+        return "Api"  # the REST API, by ApiName; a WebSocket API is named by its ApiId
+    name = "ApiId" if namespace == "AWS/ApiGateway" else _NAMED_BY.get(namespace)
     value = dims.get(name or "", "")
     logical = value.removeprefix("${").removesuffix("}").split(".")[0]
     if not value.startswith("${") or logical not in ids:

@@ -409,6 +409,10 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
         f"{results['quiet_queue_messages_per_day'][0]:g} to {results['quiet_queue_messages_per_day'][1]:g} messages "
         "a day. Rates are expected events a month per resource the kind can hit (Poisson); batch bursts come every "
         f"weekday night on {results['batch_queue_share']:.0%} of the queues.\n")
+    add("The kinds of the other entrypoints (`endpoint_*`, `async_*`, `event_*`, `workflow_*`) were added to the "
+        f"catalogue in commit {v.get('catalogue_commit') or '?'} (or earlier), before the first run that used them, "
+        "and are drawn from a generator of their own, so the events of the kinds above them are the same as "
+        "before.\n")
     add("| kind | per | rate a month | what happens | source of the magnitude |")
     add("|---|---|---|---|---|")
     add(f"| background 5xx | API | all month | transient 5xx on every route | {SOURCES['background 5xx']} |")

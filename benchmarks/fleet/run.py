@@ -4,7 +4,7 @@ per-resource 1 of 1, hand-tuned per-resource, sensible_alarms), replay the three
 same simulated month, service by service, and write the results for every size (a smaller fleet is
 the first services of the largest: each service is its own stack, the same in every size).
 
-    .venv/bin/python benchmarks/fleet/run.py                   # S = 10, 50, 100 (about 15 minutes on 2 shared cores)
+    .venv/bin/python benchmarks/fleet/run.py                   # S = 10, 50, 100 (about 8 minutes on 2 shared cores)
     .venv/bin/python benchmarks/fleet/run.py --sizes 2 --repeats 1 --results /tmp/r.json --docs /tmp/b.md
 
 Writes benchmarks/results/fleet.json, docs/benchmarks.md and docs/benchmarks/fleet.svg. Every
@@ -54,10 +54,23 @@ from replay_fleet import (  # noqa: E402
     VariantTotals,
 )
 from report import render_chart, render_markdown  # noqa: E402
-from spec import SEED, Service, census, fleet  # noqa: E402
+from spec import (  # noqa: E402
+    EVENT_CONSUMERS,
+    EVENT_SOURCES,
+    FUNCTION_URL_SHARE,
+    GRAPHQL_SHARE,
+    LOAD_BALANCER_SHARE,
+    SEED,
+    WEBSOCKET_SHARE,
+    WORKFLOW_SHARE,
+    Service,
+    census,
+    fleet,
+)
 from synth_timing import synthesize  # noqa: E402
 from traffic import (  # noqa: E402
     CLIENT_ATTEMPTS,
+    EVENT_FRESHNESS_MINUTES,
     MIN_BAD_REQUESTS,
     QUEUE_FRESHNESS_MINUTES,
     SLOW_MS,
@@ -215,7 +228,12 @@ def main(argv: list[str] | None = None) -> None:
         "background_5xx_range": list(BACKGROUND_5XX),
         "labelling": {"min_bad_requests": MIN_BAD_REQUESTS, "slow_weight": SLOW_WEIGHT, "slow_ms": SLOW_MS,
                       "client_attempts": CLIENT_ATTEMPTS, "queue_freshness_minutes": QUEUE_FRESHNESS_MINUTES,
-                      "stream_freshness_minutes": STREAM_FRESHNESS_MINUTES},
+                      "stream_freshness_minutes": STREAM_FRESHNESS_MINUTES,
+                      "event_freshness_minutes": EVENT_FRESHNESS_MINUTES},
+        "other_entrypoint_kinds": {"event_consumers_per_service": list(EVENT_CONSUMERS), "event_sources": EVENT_SOURCES,
+                                   "workflow_share": WORKFLOW_SHARE, "function_url_share": FUNCTION_URL_SHARE,
+                                   "graphql_share": GRAPHQL_SHARE, "load_balancer_share": LOAD_BALANCER_SHARE,
+                                   "websocket_share": WEBSOCKET_SHARE},
         "full_outage_kinds": list(FULL_OUTAGE_KINDS), "full_outage_min_failed": FULL_OUTAGE_MIN_FAILED,
         "late_after_minutes": LATE_AFTER_MINUTES,
     }

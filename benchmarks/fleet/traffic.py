@@ -12,6 +12,10 @@ from them the way CloudWatch aggregates:
   request's latency when more than 1 % of the window's requests were slow (nearest rank, as
   CloudWatch computes p99 of few samples), else the window's usual p99.
 * PR(:1000) over any period: the percent of the window's requests that took 1 s or less.
+
+The entrypoint kinds added later (asynchronous event consumers, a workflow, Function URLs, load
+balancers, GraphQL and WebSocket APIs) are simulated from a generator of their own (``(SEED, i, 11)``)
+after the first kinds, so the traffic and the events of the first kinds are as they were.
 """
 
 from __future__ import annotations
@@ -21,7 +25,18 @@ from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
-from events import DAYS, START, Event, background_5xx, describe, function_ids, handler_ids, quiet_queues
+from events import (
+    DAYS,
+    OTHER_KINDS,
+    START,
+    Event,
+    background_5xx,
+    describe,
+    function_ids,
+    handler_ids,
+    other_function_ids,
+    quiet_queues,
+)
 from spec import SEED, Service
 
 Array = npt.NDArray[np.float64]
@@ -39,6 +54,11 @@ MIN_BAD_REQUESTS = 3.0
 
 #: Attempts a client makes at a request that fails transiently (AWS SDK standard retry mode: 3).
 CLIENT_ATTEMPTS = 3
+#: What customers expect of an asynchronous event consumer: processed within this many minutes.
+EVENT_FRESHNESS_MINUTES = 15
+#: Lambda runs an asynchronous event up to 3 times: at once, then about 1 and 2 minutes later
+#: (Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous invocation").
+ASYNC_ATTEMPT_OFFSETS = (0, 1, 3)
 
 
 @dataclass
@@ -50,6 +70,7 @@ class Outcome:
     delayed_messages: float = 0.0  # messages or stream records processed later than their freshness
     dead_lettered: float = 0.0  # messages moved to a dead-letter queue (work lost until redriven)
     runs_not_done: float = 0.0  # scheduled runs that did not succeed
+    events_lost: float = 0.0  # asynchronous events dropped or never delivered (a customer's work not done)
 
     @property
     def bad_requests(self) -> float:
@@ -59,17 +80,17 @@ class Outcome:
     @property
     def customer_impact(self) -> bool:
         return (self.bad_requests >= MIN_BAD_REQUESTS or self.delayed_messages >= 1 or self.dead_lettered >= 1
-                or self.runs_not_done >= 1)
+                or self.runs_not_done >= 1 or self.events_lost >= 1)
 
     @property
     def customers_affected(self) -> float:
         """One figure for the size of the impact: weighted bad requests plus messages and runs."""
-        return self.bad_requests + self.delayed_messages + self.dead_lettered + self.runs_not_done
+        return self.bad_requests + self.delayed_messages + self.dead_lettered + self.runs_not_done + self.events_lost
 
     def as_dict(self) -> dict[str, float]:
         return {"failed_requests": round(self.failed_requests, 1), "slow_requests": round(self.slow_requests, 1),
                 "delayed_messages": round(self.delayed_messages, 1), "dead_lettered": round(self.dead_lettered, 1),
-                "runs_not_done": round(self.runs_not_done, 1)}
+                "runs_not_done": round(self.runs_not_done, 1), "events_lost": round(self.events_lost, 1)}
 
 
 def incident(event: Event, outcome: Outcome) -> dict[str, object]:
@@ -121,6 +142,29 @@ class TableMinutes:
 
 
 @dataclass
+class EventMinutes:
+    """An asynchronous event consumer's source and Lambda's asynchronous queue in front of its function."""
+
+    source: str  # "topic", "rule" or "bucket"
+    sent: Array  # events the source sent (a rule: the events it matched)
+    received: Array  # events Lambda queued for the function (AsyncEventsReceived)
+    age: Array  # ms, the oldest event run that minute waited in the queue (AsyncEventAge Maximum)
+    dropped: Array  # events given up on after every attempt (AsyncEventsDropped)
+    failed_deliveries: Array  # a rule's events it could not deliver, for good (AWS/Events FailedInvocations)
+
+
+@dataclass
+class WorkflowMinutes:
+    started: Array
+    failed: Array
+    timed_out: Array
+    aborted: Array
+    slow: Array  # executions over the usual tail
+    slow_latency: Array
+    usual_p99: float  # ms
+
+
+@dataclass
 class ServiceMinutes:
     api: ApiMinutes
     functions: dict[str, FunctionMinutes]
@@ -128,6 +172,12 @@ class ServiceMinutes:
     tables: dict[str, TableMinutes]
     #: What each event did to customers, by event id.
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    #: The other kinds: asynchronous consumers (Events0, ...), the workflow, and the requests of each
+    #: endpoint over SLOW_MS (Webhook, Storefront, Graphql, Live; their counts are their functions').
+    events: dict[str, EventMinutes] = field(default_factory=dict)
+    workflow: WorkflowMinutes | None = None
+    endpoint_over_slo: dict[str, Array] = field(default_factory=dict)
+    endpoint_4xx: dict[str, Array] = field(default_factory=dict)
 
 
 def _shape(service: Service) -> Array:
@@ -197,6 +247,9 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
         job.invocations[np.arange(service.job_hour * 60, MINUTES, 1440)] = 1
         functions["DailyJob"] = job
     assert sorted(functions) == sorted(function_ids(service))
+    first = [e for e in events if e.kind not in OTHER_KINDS]
+    others = [e for e in events if e.kind in OTHER_KINDS]
+    events = first
 
     # The background 5xx rate: transient errors on every route, all month (a retry gets past them).
     background = background_5xx(service)
@@ -214,6 +267,11 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
     # A transiently failed request fails its customer only when every attempt fails; the attempts
     # come seconds apart, so each fails with the share of the route's requests failing transiently
     # that minute.
+    other_rng = np.random.default_rng([SEED, service.index, 11])
+    kinds = _OtherKinds(service, other_rng, api_rate, functions)
+    for event in others:
+        outcomes[event.id], harms[event.id] = kinds.apply(event)
+    assert sorted(functions) == sorted(function_ids(service) + other_function_ids(service))
     for event_id, event_harms in harms.items():
         for harm in event_harms:
             fm = functions[harm.handler]
@@ -230,7 +288,11 @@ def simulate(service: Service, events: list[Event]) -> ServiceMinutes:
     over_slo = over_slo + rng.binomial(requests.astype(np.int64), 0.0005)
     api = ApiMinutes(requests, errors, rng.binomial(requests.astype(np.int64), 0.01).astype(float), over_slo,
                      slow, slow_latency, service.base_latency_ms * 2.2 + 20)
-    return ServiceMinutes(api, functions, queues, tables, outcomes)
+    endpoint_over_slo = {endpoint: kinds.over_slo(function) for endpoint, function in service.endpoints.items()}
+    endpoint_4xx = {endpoint: other_rng.binomial(functions[function].invocations.astype(np.int64), 0.01).astype(float)
+                    for endpoint, function in service.endpoints.items()}
+    return ServiceMinutes(api, functions, queues, tables, outcomes, kinds.events, kinds.workflow, endpoint_over_slo,
+                          endpoint_4xx)
 
 
 def _ensure(fm: FunctionMinutes, minute: int, count: float) -> None:
@@ -393,6 +455,192 @@ def _apply(event: Event, service: Service, rng: np.random.Generator, functions: 
     return out, harms
 
 
+class _OtherKinds:
+    """The traffic of the entrypoint kinds added later, and their events, from their own generator."""
+
+    def __init__(self, service: Service, rng: np.random.Generator, api_rate: Array,
+                 functions: dict[str, FunctionMinutes]) -> None:
+        self.service, self.rng, self.functions = service, rng, functions
+        self.events: dict[str, EventMinutes] = {}
+        self.workflow: WorkflowMinutes | None = None
+        background = background_5xx(service)
+
+        def function(rate: Array, usual_p99: float) -> FunctionMinutes:
+            return FunctionMinutes(rng.poisson(rate).astype(float), zeros(), zeros(), zeros(), zeros(), usual_p99)
+
+        for n, source in enumerate(service.event_consumers):
+            # Events follow the service's day; a bucket's uploads are fewer than a topic's or a rule's events.
+            rate = api_rate * rng.uniform(0.05, 0.5) * (0.3 if source == "bucket" else 1.0)
+            fm = function(rate, rng.uniform(100, 800))
+            functions[f"Events{n}Consumer"] = fm
+            sent = fm.invocations.copy()
+            age = np.where(sent > 0, rng.uniform(20, 1500, MINUTES).round(), 0.0)
+            self.events[f"Events{n}"] = EventMinutes(source, sent, sent.copy(), age, zeros(), zeros())
+        if service.workflow:
+            step = function(api_rate * rng.uniform(0.02, 0.2), rng.uniform(200, 1500))
+            functions["WorkflowStep"] = step
+            self.workflow = WorkflowMinutes(step.invocations.copy(), zeros(), zeros(), zeros(), zeros(), zeros(),
+                                            rng.uniform(2000, 20000))
+        shares = {"Webhook": (0.02, 0.2), "StorefrontHandler": (0.3, 1.0), "GraphqlResolver": (0.3, 1.0),
+                  "LiveHandler": (0.1, 0.5)}
+        for name in service.endpoints.values():
+            fm = function(api_rate * rng.uniform(*shares[name]), service.base_latency_ms * rng.uniform(1.8, 2.6))
+            # The same background rate of transient 5xx as the service's API, retried by clients.
+            fm.transient += rng.binomial(fm.invocations.astype(np.int64), background)
+            fm.errors += fm.transient
+            functions[name] = fm
+
+    def over_slo(self, function: str) -> Array:
+        fm = self.functions[function]
+        over = np.where(fm.slow_latency > SLOW_MS, fm.slow, 0)
+        # A few requests over 1 s in every busy minute (0.05 %), as on the API.
+        return np.asarray(over + self.rng.binomial(fm.invocations.astype(np.int64), 0.0005), dtype=np.float64)
+
+    def apply(self, event: Event) -> tuple[Outcome, list[_Harm]]:
+        span = slice(event.start, event.end)
+        p, kind, rng = event.params, event.kind, self.rng
+        out = Outcome()
+        harms: list[_Harm] = []
+        if kind.startswith("endpoint_"):
+            name = self.service.endpoints[event.target]
+            fm = self.functions[name]
+            if kind == "endpoint_outage":
+                out.failed_requests = _fail_all(fm, span)
+            elif kind == "endpoint_partial_errors":
+                out.failed_requests = _fail_share(fm, span, p["share"], rng)
+            elif kind == "endpoint_latency":
+                out.slow_requests = _slow_share(fm, span, p["share"], p["latency_ms"], rng)
+            elif kind == "endpoint_error_burst":
+                wanted = np.diff(np.linspace(0, p["count"], event.end - event.start + 1).round())
+                added = np.minimum(wanted, fm.invocations[span] - fm.errors[span])
+                fm.errors[span] += added
+                fm.transient[span] += added
+                harms.append(_Harm(name, span, added))
+            else:
+                raise AssertionError(kind)
+        elif kind.startswith("workflow_"):
+            assert self.workflow is not None
+            step = self.functions["WorkflowStep"]
+            if kind == "workflow_failing":
+                failed = rng.binomial(self.workflow.started[span].astype(np.int64), p["share"]).astype(float)
+                self.workflow.failed[span] += failed
+                # The failing step ran 3 times (the state machine's Retry: 2) before the execution failed.
+                step.invocations[span] += 2 * failed
+                step.errors[span] += 3 * failed
+                out.failed_requests = float(failed.sum())
+            elif kind == "workflow_step_retried":
+                count = np.diff(np.linspace(0, p["count"], event.end - event.start + 1).round())
+                step.invocations[span] += count
+                step.errors[span] += count
+            else:
+                raise AssertionError(kind)
+        else:
+            out = self._apply_async(event)
+        return out, harms
+
+    def _attempt(self, fm: FunctionMinutes, queue: EventMinutes, minute: int, count: float, *, fails: bool,
+                 waited_ms: float) -> None:
+        if minute >= MINUTES or count <= 0:
+            return
+        fm.invocations[minute] += count
+        if fails:
+            fm.errors[minute] += count
+        queue.age[minute] = max(queue.age[minute], waited_ms)
+
+    def _apply_async(self, event: Event) -> Outcome:
+        span = slice(event.start, event.end)
+        p, kind = event.params, event.kind
+        queue = self.events[event.target]
+        fm = self.functions[f"{event.target}Consumer"]
+        out = Outcome()
+        if kind == "async_handler_failing":
+            # Every attempt inside the span fails; an event whose third attempt is still inside is dropped.
+            for minute in range(event.start, event.end):
+                arrived = queue.received[minute]
+                if not arrived:
+                    continue
+                fm.errors[minute] = fm.invocations[minute]
+                for offset in ASYNC_ATTEMPT_OFFSETS[1:]:
+                    self._attempt(fm, queue, minute + offset, arrived, fails=minute + offset < event.end,
+                                  waited_ms=offset * 60_000.0)
+                if minute + ASYNC_ATTEMPT_OFFSETS[-1] < event.end:
+                    queue.dropped[minute + ASYNC_ATTEMPT_OFFSETS[-1]] += arrived
+                    out.events_lost += arrived
+        elif kind == "async_poison_events":
+            count = p["events"]
+            queue.sent[event.start] += count
+            queue.received[event.start] += count
+            for offset in ASYNC_ATTEMPT_OFFSETS:
+                self._attempt(fm, queue, event.start + offset, count, fails=True, waited_ms=offset * 60_000.0)
+            last = event.start + ASYNC_ATTEMPT_OFFSETS[-1]
+            if last < MINUTES:
+                queue.dropped[last] += count
+            out.events_lost = count
+        elif kind == "async_consumer_lag":
+            out.delayed_messages = self._lag(fm, queue, event.start, event.end, p["capacity"])
+        elif kind == "event_delivery_failure":
+            # EventBridge does not retry a permission error: every matched event fails for good.
+            queue.failed_deliveries[span] += queue.sent[span]
+            out.events_lost = float(queue.sent[span].sum())
+            queue.received[span] = 0
+            fm.invocations[span] = 0
+            fm.errors[span] = 0
+            queue.age[span] = 0
+        elif kind == "async_retry_burst":
+            count = p["count"]
+            queue.sent[event.start] += count
+            queue.received[event.start] += count
+            self._attempt(fm, queue, event.start, count, fails=True, waited_ms=0.0)
+            self._attempt(fm, queue, event.start + 1, count, fails=False, waited_ms=60_000.0)
+        elif kind == "event_burst":
+            length = event.end - event.start
+            per_minute = np.diff(np.linspace(0, p["events"], length + 1).round())
+            queue.sent[span] += per_minute
+            queue.received[span] += per_minute
+            fm.invocations[span] += per_minute
+            # Lambda scales out over the burst: the events wait up to its length, never past freshness.
+            queue.age[span] = np.maximum(queue.age[span], np.arange(1, length + 1) * 60_000.0)
+            fm.throttles[span] += (per_minute * 0.2).round()
+        else:
+            raise AssertionError(kind)
+        return out
+
+    def _lag(self, fm: FunctionMinutes, queue: EventMinutes, start: int, end: int, capacity: float) -> float:
+        """The function runs ``capacity`` of the usual arrivals a minute during the span, oldest first, then
+        catches up at 5 times that: returns the events run later than their freshness."""
+        arrivals = queue.received
+        usual = max(float(arrivals[start:end].mean()), 0.0)
+        waiting: list[list[float]] = []  # [arrival minute, events]
+        delayed = 0.0
+        minute = start
+        while minute < MINUTES and (minute < end or waiting):
+            if arrivals[minute]:
+                waiting.append([float(minute), float(arrivals[minute])])
+            budget = capacity * usual if minute < end else max(5 * usual, 1.0)
+            # Whole events: a quiet consumer still runs one now and then.
+            budget = float(np.floor(budget + self.rng.random()))
+            ran, oldest = 0.0, 0.0
+            while waiting and budget > 0:
+                first, count = waiting[0]
+                take = min(count, budget)
+                waited = minute - first
+                oldest = max(oldest, waited)
+                if waited > EVENT_FRESHNESS_MINUTES:
+                    delayed += take
+                ran += take
+                budget -= take
+                waiting[0][1] -= take
+                if waiting[0][1] <= 0:
+                    waiting.pop(0)
+            fm.invocations[minute] = ran
+            fm.errors[minute] = 0
+            queue.age[minute] = oldest * 60_000.0 + 500 if ran else 0.0
+            left = sum(c for _, c in waiting)
+            fm.throttles[minute] = float(np.ceil(left * 0.5)) if minute < end else 0.0
+            minute += 1
+        return delayed
+
+
 # -- series ---------------------------------------------------------------------------------------
 
 def _trailing_sum(values: Array, minutes: int) -> Array:
@@ -438,10 +686,116 @@ def _present(values: Array, where: npt.NDArray[np.bool_]) -> Array:
     return np.where(where, values, np.nan)
 
 
+def _endpoint_series(minutes: ServiceMinutes, endpoint: str, metric: str, stat: str, period: int, jitter: Array,
+                     unit: float = 1.0) -> Array | None:
+    """A request/response endpoint's series from its function's minutes: ``metric`` is "requests",
+    "failed", "4xx" or "latency" (``unit``: milliseconds per unit of the latency metric)."""
+    fm = minutes.functions[{"Webhook": "Webhook", "Storefront": "StorefrontHandler", "Graphql": "GraphqlResolver",
+                            "Live": "LiveHandler"}[endpoint]]
+    active = fm.invocations > 0
+    if metric == "latency":
+        if stat.startswith("p"):
+            return p99_rows(fm.invocations, fm.slow, fm.slow_latency, fm.usual_p99, period, jitter) / unit
+        if stat == f"PR(:{SLOW_MS / unit:g})":
+            return percent_fast_rows(fm.invocations, minutes.endpoint_over_slo[endpoint], period)
+        if stat == "SampleCount":
+            return _present(fm.invocations, active)
+        return None
+    if stat == "SampleCount":  # a 0 or a 1 for each request
+        return _present(fm.invocations, active)
+    if stat != "Sum":
+        return None
+    values = {"requests": fm.invocations, "failed": fm.errors, "4xx": minutes.endpoint_4xx[endpoint]}[metric]
+    return _present(values, active)
+
+
+def _other_series(minutes: ServiceMinutes, namespace: str, metric: str, resource: str, dims: dict[str, str],
+                  stat: str, period: int, jitter: Array) -> Array | None:
+    """The series of the entrypoint kinds added later, or None."""
+    if namespace == "AWS/Lambda" and resource.startswith("Events") and resource.endswith("Consumer"):
+        queue = minutes.events[resource.removesuffix("Consumer")]
+        fm = minutes.functions[resource]
+        queued = (queue.received > 0) | (queue.dropped > 0) | (fm.invocations > 0)
+        if metric == "AsyncEventAge" and stat == "Maximum":
+            return _present(queue.age, fm.invocations > 0)
+        if metric == "AsyncEventsReceived" and stat == "Sum":
+            return _present(queue.received, queued)
+        if metric == "AsyncEventsDropped" and stat == "Sum":
+            return _present(queue.dropped, queued)
+    if namespace == "AWS/Lambda" and resource == "Webhook" and metric.startswith("Url"):
+        what = {"UrlRequestCount": "requests", "Url5xxCount": "failed", "Url4xxCount": "4xx",
+                "UrlRequestLatency": "latency"}.get(metric)
+        return None if what is None else _endpoint_series(minutes, "Webhook", what, stat, period, jitter)
+    if namespace == "AWS/Events" and stat == "Sum":
+        queue = minutes.events[resource.removesuffix("Rule")]
+        matched = (queue.sent > 0) | (queue.failed_deliveries > 0)
+        if metric == "FailedInvocations":
+            return _present(queue.failed_deliveries, matched)
+        if metric in ("Invocations", "TriggeredRules", "MatchedEvents"):
+            return _present(queue.received if metric == "Invocations" else queue.sent, matched)
+    if namespace == "AWS/SNS":
+        queue = minutes.events[resource.removesuffix("Topic")]
+        published = queue.sent > 0
+        if metric == "NumberOfNotificationsFailed" and stat in ("Sum", "Average", "Maximum"):
+            # Lambda accepts every asynchronous invocation SNS makes: no delivery fails.
+            return _present(zeros(), published)
+        if metric in ("NumberOfMessagesPublished", "NumberOfNotificationsDelivered") and stat == "Sum":
+            return _present(queue.sent, published)
+    if namespace == "AWS/States" and minutes.workflow is not None:
+        flow = minutes.workflow
+        if metric == "ExecutionTime":
+            if stat.startswith("p"):
+                return p99_rows(flow.started, flow.slow, flow.slow_latency, flow.usual_p99, period, jitter)
+            return None
+        counts = {"ExecutionsStarted": flow.started, "ExecutionsFailed": flow.failed,
+                  "ExecutionsTimedOut": flow.timed_out, "ExecutionsAborted": flow.aborted,
+                  "ExecutionsSucceeded": flow.started - flow.failed - flow.timed_out - flow.aborted,
+                  "ExecutionThrottled": zeros()}
+        # Assumption: each execution reports its outcome as a 0 or a 1 (as Lambda's Errors does), so
+        # SampleCount is the executions and Average the failed share.
+        if metric in counts and stat in ("Sum", "SampleCount"):
+            return _present(counts[metric] if stat == "Sum" else flow.started, flow.started > 0)
+    if namespace == "AWS/ApplicationELB":
+        if metric == "TargetResponseTime":  # in seconds
+            return _endpoint_series(minutes, "Storefront", "latency", stat, period, jitter, unit=1000.0)
+        fm = minutes.functions["StorefrontHandler"]
+        # The handler raising is a LambdaUserError (and a 502 from the balancer); ALB reports non-zero counts.
+        counts = {"RequestCount": fm.invocations, "LambdaUserError": fm.errors, "HTTPCode_Target_5XX_Count": zeros(),
+                  "LambdaInternalError": zeros(), "HTTPCode_ELB_5XX_Count": fm.errors}
+        if metric in counts and stat == "Sum":
+            return _present(counts[metric], counts[metric] > 0)
+    if namespace == "AWS/AppSync":
+        # Assumption: a resolver whose Lambda fails is counted in 5XXError ("errors encountered during
+        # the execution of a GraphQL query", AppSync Developer Guide, "Monitoring with CloudWatch").
+        what = {"5XXError": "failed", "4XXError": "4xx", "Latency": "latency"}.get(metric)
+        return None if what is None else _endpoint_series(minutes, "Graphql", what, stat, period, jitter)
+    if namespace == "AWS/ApiGateway" and resource == "Live":
+        fm = minutes.functions["LiveHandler"]
+        if metric == "IntegrationLatency":
+            return _endpoint_series(minutes, "Live", "latency", stat, period, jitter)
+        # A tenth of the calls are connections, the rest messages; a failed Lambda integration is an
+        # IntegrationError.
+        connects = np.floor(fm.invocations * 0.1)
+        counts = {"ConnectCount": connects, "MessageCount": fm.invocations - connects, "IntegrationError": fm.errors,
+                  "ExecutionError": zeros(), "ClientError": minutes.endpoint_4xx["Live"]}
+        if metric in counts and stat == "Sum":
+            return _present(counts[metric], fm.invocations > 0)
+    return None
+
+
 def series(minutes: ServiceMinutes, namespace: str, metric: str, resource: str, dims: dict[str, str], stat: str,
            period: int, jitter: Array) -> Array:
     """The rows of one series, by minute (NaN = no row). ``resource`` is the construct id the
-    dimensions name (``Api`` for API Gateway)."""
+    dimensions name (``Api`` for the REST API)."""
+    other = _other_series(minutes, namespace, metric, resource, dims, stat, period, jitter)
+    if other is not None:
+        return other
+    return _first_series(minutes, namespace, metric, resource, dims, stat, period, jitter)
+
+
+def _first_series(minutes: ServiceMinutes, namespace: str, metric: str, resource: str, dims: dict[str, str],
+                  stat: str, period: int, jitter: Array) -> Array:
+    """The series of the first kinds (the REST API, functions, queues, tables)."""
     if namespace == "AWS/ApiGateway":
         api = minutes.api
         active = api.requests > 0

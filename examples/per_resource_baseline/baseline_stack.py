@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import aws_cdk as cdk
 import cdk_monitoring_constructs as mc
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -23,6 +24,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 T = TypeVar("T")
@@ -172,6 +174,36 @@ def monitor_table(monitoring: mc.MonitoringFacade, table: dynamodb.ITable) -> No
     )
 
 
+def monitor_topic(monitoring: mc.MonitoringFacade, topic: sns.ITopic) -> None:
+    """Any notification the topic failed to deliver (an SNS topic with a Lambda subscriber)."""
+    monitoring.monitor_sns_topic(
+        topic=topic, alarm_friendly_name=topic.node.id,
+        add_message_notifications_failed_alarm={"Critical": mc.NotificationsFailedThreshold(
+            max_notifications_failed_count=0, datapoints_to_alarm=1, evaluation_periods=1)},
+    )
+
+
+def monitor_workflow(monitoring: mc.MonitoringFacade, state_machine: sfn.IStateMachine) -> None:
+    """Any failed, timed-out or aborted execution; p99 duration over a minute."""
+    monitoring.monitor_step_function(
+        state_machine=state_machine, alarm_friendly_name=state_machine.node.id,
+        add_failed_execution_count_alarm=ANY_ERROR,
+        add_timed_out_execution_count_alarm=ANY_ERROR,
+        add_aborted_execution_count_alarm=ANY_ERROR,
+        add_duration_p99_alarm={"Warning": mc.DurationThreshold(max_duration=cdk.Duration.minutes(1))},
+    )
+
+
+def monitor_graphql_api(monitoring: mc.MonitoringFacade, api: appsync.IGraphqlApi) -> None:
+    """Any 5xx, 4xx above 5 %, p99 latency above 1 s (as on a REST API)."""
+    monitoring.monitor_app_sync_api(
+        api=api, alarm_friendly_name=api.node.id,
+        add5_xx_fault_count_alarm=ANY_ERROR,
+        add4_xx_error_rate_alarm={"Warning": mc.ErrorRateThreshold(max_error_rate=0.05)},
+        add_latency_p99_alarm={"Warning": mc.LatencyThreshold(max_latency=cdk.Duration.seconds(1))},
+    )
+
+
 # -- Hand-tuned per resource ------------------------------------------------------------------------
 # What a team that has tuned its per-resource alarms ends up with (issue 12's honest competitor:
 # about 1,550 alarms, $155 a month, at 100 services): rate alarms instead of "any error", each over
@@ -217,4 +249,21 @@ def tuned_failure_queue(monitoring: mc.MonitoringFacade, queue: sqs.IQueue) -> N
     monitoring.monitor_sqs_queue(
         queue=queue,
         add_queue_max_size_alarm=_three_of_three(mc.MaxMessageCountThreshold, max_message_count=0),
+    )
+
+
+def tuned_workflow(monitoring: mc.MonitoringFacade, state_machine: sfn.IStateMachine) -> None:
+    """Failed executions over 1 % of those started, 3 of 3 periods (the step's function has its error rate)."""
+    monitoring.monitor_step_function(
+        state_machine=state_machine, alarm_friendly_name=state_machine.node.id,
+        add_failed_execution_rate_alarm=_three_of_three(mc.ErrorRateThreshold, max_error_rate=0.01),
+    )
+
+
+def tuned_graphql_api(monitoring: mc.MonitoringFacade, api: appsync.IGraphqlApi) -> None:
+    """5xx rate over 1 % and p99 latency over 1 s, each 3 of 3 periods (as on a REST API)."""
+    monitoring.monitor_app_sync_api(
+        api=api, alarm_friendly_name=api.node.id,
+        add5_xx_fault_rate_alarm=_three_of_three(mc.ErrorRateThreshold, max_error_rate=0.01),
+        add_latency_p99_alarm=_three_of_three(mc.LatencyThreshold, max_latency=cdk.Duration.seconds(1)),
     )
