@@ -205,8 +205,8 @@ class ServiceStack(cdk.Stack):
             built.graphql = (graphql, resolver)
         if service.websocket:
             live = self._function("LiveHandler")
-            socket = apigwv2.WebSocketApi(self, "Live", default_route_options=apigwv2.WebSocketRouteOptions(
-                integration=integrations.WebSocketLambdaIntegration("Default", live)))
+            socket = apigwv2.WebSocketApi(self, "Live", connect_route_options=apigwv2.WebSocketRouteOptions(
+                integration=integrations.WebSocketLambdaIntegration("Connect", live)))
             built.websocket = (apigwv2.WebSocketStage(self, "LiveProd", web_socket_api=socket, stage_name="prod",
                                                       auto_deploy=True), live)
         return built

@@ -4,6 +4,7 @@ test: `python benchmarks/fleet/run.py`."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import sys
@@ -99,17 +100,40 @@ def test_the_hand_tuned_variant_has_rate_alarms_over_3_of_3_and_nothing_on_table
     assert "5XXError" in metrics
 
 
+#: CDK's own function that configures S3 bucket notifications (one a stack with a notified bucket).
+_CDK_NOTIFICATIONS_HANDLER = "BucketNotificationsHandler"
+
+
+def _census_of(templates: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """The census of synthesized templates, counted from their resources."""
+    functions = sum(1 for t in templates.values() for lid, r in t["Resources"].items()
+                    if r["Type"] == "AWS::Lambda::Function" and not lid.startswith(_CDK_NOTIFICATIONS_HANDLER))
+    return {"lambda_functions": functions, "apis": _count(templates, "AWS::ApiGateway::RestApi"),
+            "api_routes": _count(templates, "AWS::ApiGateway::Method"),
+            "dynamodb_tables": _count(templates, "AWS::DynamoDB::Table"),
+            "event_consumers_topic": _count(templates, "AWS::SNS::Subscription"),
+            "event_consumers_bucket": _count(templates, "AWS::S3::Bucket"),
+            "workflows": _count(templates, "AWS::StepFunctions::StateMachine"),
+            "function_urls": _count(templates, "AWS::Lambda::Url"),
+            "load_balancers": _count(templates, "AWS::ElasticLoadBalancingV2::TargetGroup"),
+            "graphql_apis": _count(templates, "AWS::AppSync::GraphQLApi"),
+            "websocket_apis": _count(templates, "AWS::ApiGatewayV2::Api")}
+
+
 def test_the_fleet_census_is_what_was_synthesized(fleet_run: dict[str, Any]) -> None:
     """The census in the results counts exactly the resources the app without alarms synthesized."""
     size = fleet_run["results"]["sizes"][0]
     census = size["fleet"]
     base = _templates(fleet_run["dir"] / "work" / "s2" / "none")
-    assert _count(base, "AWS::Lambda::Function") == census["lambda_functions"]
-    assert _count(base, "AWS::ApiGateway::RestApi") == census["apis"]
-    assert _count(base, "AWS::ApiGateway::Method") == census["api_routes"]
-    assert _count(base, "AWS::DynamoDB::Table") == census["dynamodb_tables"]
+    for name, count in _census_of(base).items():
+        assert census[name] == count, name
     assert _count(base, "AWS::SQS::Queue") == 2 * census["queues_with_dlq"] + census["stream_consumers"]
-    assert _count(base, "AWS::Events::Rule") == census["scheduled_jobs"]
+    assert _count(base, "AWS::Events::Rule") == census["scheduled_jobs"] + census["event_consumers_rule"]
+    assert census["event_consumers"] == sum(census[f"event_consumers_{s}"] for s in ("topic", "rule", "bucket"))
+    # Mostly asynchronous consumers: the first two services have some, and events of the new kinds.
+    assert census["event_consumers"] > 0
+    assert any(kind in fleet_run["results"]["sizes"][0]["events"] for kind in
+               ("async_poison_events", "async_retry_burst", "event_burst", "async_handler_failing"))
 
 
 def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, Any]) -> None:
@@ -197,6 +221,11 @@ def test_the_docs_show_every_variant_the_goals_and_every_missed_incident(fleet_r
     assert "committed before the first run" in docs
     for missed in size["variants"]["sensible"]["missed_or_late"]:
         assert missed["id"] in docs
+    # The by-kind tables show every kind with incidents, the other entrypoints' kinds among them.
+    report = importlib.import_module("report")
+    for kind in size["variants"]["sensible"]["by_kind"]:
+        assert f"| {report.KIND_LABELS[kind]} |" in docs
+    assert "The other entrypoint kinds:" in docs
     assert (fleet_run["dir"] / "benchmarks" / "fleet.svg").read_text().startswith("<?xml")
 
 
@@ -345,3 +374,159 @@ def test_the_main_jobs_summary_reads_the_recorded_results(fleet_modules: dict[st
         assert f"{x['notifications_per_day']:,.1f}" in row
         assert f"({x['detected']}/{x['customer_impact_incidents']})" in row
         assert f"{x['false_notifications_per_service_per_day']:.3f}" in row
+
+
+# -- the entrypoint kinds added later -------------------------------------------------------------------------
+
+def _every_kind(spec: ModuleType) -> Any:
+    """Service 0 with one of every entrypoint kind."""
+    return dataclasses.replace(spec.service(0), event_consumers=("topic", "rule", "bucket"), workflow=True,
+                               function_url=True, load_balancer=True, graphql=True, websocket=True)
+
+
+def test_the_other_kinds_leave_the_first_kinds_as_they_were(fleet_modules: dict[str, ModuleType]) -> None:
+    """A service's first kinds (resources, events, traffic) do not depend on the kinds added later."""
+    spec, events, traffic = fleet_modules["spec"], fleet_modules["events"], fleet_modules["traffic"]
+    service = spec.service(3)
+    bare = spec.Service(**{f: getattr(service, f) for f in ("index", "tier", "peak_rpm", "routes", "helpers", "queues",
+                                                            "stream_consumer", "job_hour", "tables", "base_latency_ms",
+                                                            "timezone_shift_h")})
+    first = [e for e in events.draw(service) if e.kind not in events.OTHER_KINDS]
+    assert first == events.draw(bare)
+    a, b = traffic.simulate(service, events.draw(service)), traffic.simulate(bare, first)
+    assert np.array_equal(a.api.requests, b.api.requests)
+    assert np.array_equal(a.api.errors_5xx, b.api.errors_5xx)
+    for name, fm in b.functions.items():
+        assert np.array_equal(fm.errors, a.functions[name].errors), name
+    assert {e.id: a.outcomes[e.id] for e in first} == b.outcomes
+
+
+def test_a_service_with_every_kind_is_alarmed_three_ways_and_replays(fleet_modules: dict[str, ModuleType],
+                                                                      tmp_path: Path) -> None:
+    """Every kind is built in every variant (lint-clean), alarmed as described, and every series its alarms
+    query is simulated: the replay of a month runs through, its figures add up."""
+    import aws_cdk as cdk
+
+    spec = fleet_modules["spec"]
+    app = importlib.import_module("app")
+    replay_fleet = fleet_modules["replay_fleet"]
+    service = _every_kind(spec)
+    dirs = {}
+    for variant in ALARMED:
+        dirs[variant] = tmp_path / variant
+        cdk_app = cdk.App(outdir=str(dirs[variant]), context=dict(app.CLI_CONTEXT))
+        app.ServiceStack(cdk_app, service, variant)
+        cdk_app.synth()
+        template = _templates(dirs[variant])["Svc000.template.json"]
+        assert cfn_lint_errors(template) == [], variant
+    alarms = {v: json.dumps([r for r in _templates(d)["Svc000.template.json"]["Resources"].values()
+                             if r["Type"] == "AWS::CloudWatch::Alarm"]) for v, d in dirs.items()}
+    for needed in ("AsyncEventAge", "AsyncEventsDropped", "FailedInvocations", "ExecutionsFailed", "Url5xxCount",
+                   "HTTPCode_Target_5XX_Count", "AWS/AppSync", "IntegrationError"):
+        assert needed in alarms["sensible"], needed
+    for needed in ("NumberOfNotificationsFailed", "ExecutionsFailed", "ExecutionsTimedOut", "AWS/AppSync"):
+        assert needed in alarms["per_resource"], needed
+    assert "ExecutionsFailed" in alarms["hand_tuned"]
+    assert "AWS/AppSync" in alarms["hand_tuned"]
+    done = replay_fleet.FleetReplay(dirs).replay_service(service)
+    other = {k: n for k, n in done.events.items() if k in fleet_modules["events"].OTHER_KINDS}
+    assert other  # the month holds events of the new kinds
+    for variant, totals in done.totals.items():
+        x = totals.as_dict()
+        assert sum(x["notifications_by_cause"].values()) == x["notifications"], variant
+        assert sum(k["incidents"] for k in x["by_kind"].values()) == x["customer_impact_incidents"]
+        assert x["customer_impact_incidents"] == sum(done.impacting.values())
+
+
+def _other_event(events: ModuleType, kind: str, target: str, start: int, end: int, **params: float) -> Any:
+    return events.Event(f"test-{kind}", kind, "Svc000", target, start, end, params)
+
+
+def test_an_async_consumer_failing_drops_events_after_three_attempts(fleet_modules: dict[str, ModuleType]) -> None:
+    """A consumer failing every attempt: each event is run 3 times, then dropped and counted as lost."""
+    spec, events, traffic = fleet_modules["spec"], fleet_modules["events"], fleet_modules["traffic"]
+    service = _every_kind(spec)
+    start = 2 * 1440 + 14 * 60
+    failing = _other_event(events, "async_handler_failing", "Events0", start, start + 60)
+    minutes = traffic.simulate(service, [failing])
+    queue = minutes.events["Events0"]
+    arrived_early = queue.received[start:start + 57].sum()
+    assert arrived_early > 0
+    assert minutes.outcomes[failing.id].events_lost == arrived_early
+    assert queue.dropped.sum() == arrived_early
+    assert minutes.outcomes[failing.id].customer_impact
+    jitter = np.ones(traffic.MINUTES)
+    dropped = traffic.series(minutes, "AWS/Lambda", "AsyncEventsDropped", "Events0Consumer", {}, "Sum", 60, jitter)
+    assert np.nansum(dropped) == arrived_early
+
+
+def test_a_rule_that_cannot_deliver_loses_every_matched_event(fleet_modules: dict[str, ModuleType]) -> None:
+    """A rule without permission to invoke its target: FailedInvocations counts every matched event, none runs."""
+    spec, events, traffic = fleet_modules["spec"], fleet_modules["events"], fleet_modules["traffic"]
+    service = _every_kind(spec)
+    start = 2 * 1440 + 14 * 60
+    broken = _other_event(events, "event_delivery_failure", "Events1", start, start + 30)
+    minutes = traffic.simulate(service, [broken])
+    span = slice(start, start + 30)
+    queue = minutes.events["Events1"]
+    assert queue.failed_deliveries[span].sum() == queue.sent[span].sum() > 0
+    assert minutes.functions["Events1Consumer"].invocations[span].sum() == 0
+    failed = traffic.series(minutes, "AWS/Events", "FailedInvocations", "Events1Rule", {}, "Sum", 60,
+                            np.ones(traffic.MINUTES))
+    assert np.nansum(failed) == minutes.outcomes[broken.id].events_lost
+
+
+def test_a_throttled_consumer_delays_events_and_their_age_shows_it(fleet_modules: dict[str, ModuleType]) -> None:
+    """A consumer throttled to a share of its arrivals falls behind: AsyncEventAge grows, late events are counted."""
+    spec, events, traffic = fleet_modules["spec"], fleet_modules["events"], fleet_modules["traffic"]
+    service = dataclasses.replace(_busy_service(spec), event_consumers=("topic",))
+    noon = 3 * 1440 + int((12 - service.timezone_shift_h) % 24 * 60)
+    lag = _other_event(events, "async_consumer_lag", "Events0", noon, noon + 90, capacity=0.2)
+    minutes = traffic.simulate(service, [lag])
+    queue = minutes.events["Events0"]
+    assert queue.age[noon + 60] > traffic.EVENT_FRESHNESS_MINUTES * 60_000
+    assert minutes.outcomes[lag.id].delayed_messages > 0
+    # every event sent is run once in the end (none lost), a few minutes after the throttling ends
+    fm = minutes.functions["Events0Consumer"]
+    after = slice(noon, noon + 200)
+    assert fm.invocations[after].sum() == pytest.approx(queue.received[after].sum())
+
+
+def test_outages_of_every_endpoint_fail_every_request_in_its_own_metrics(fleet_modules: dict[str, ModuleType]) -> None:
+    """An outage of a Function URL, load balancer, GraphQL or WebSocket API fails each request, in its metrics."""
+    spec, events, traffic = fleet_modules["spec"], fleet_modules["events"], fleet_modules["traffic"]
+    service = _every_kind(spec)
+    start = 2 * 1440 + 14 * 60
+    jitter = np.ones(traffic.MINUTES)
+    metric = {"Webhook": ("AWS/Lambda", "Url5xxCount", "UrlRequestCount", "Webhook"),
+              "Storefront": ("AWS/ApplicationELB", "LambdaUserError", "RequestCount", "Storefront"),
+              "Graphql": ("AWS/AppSync", "5XXError", "Latency", "Graphql"),
+              "Live": ("AWS/ApiGateway", "IntegrationError", "MessageCount", "Live")}
+    for endpoint, (namespace, failed, requests, resource) in metric.items():
+        outage = _other_event(events, "endpoint_outage", endpoint, start, start + 30)
+        minutes = traffic.simulate(service, [outage])
+        span = slice(start, start + 30)
+        fm = minutes.functions[service.endpoints[endpoint]]
+        assert fm.invocations[span].sum() > 0
+        assert minutes.outcomes[outage.id].failed_requests == fm.invocations[span].sum()
+        bad = traffic.series(minutes, namespace, failed, resource, {}, "Sum", 60, jitter)[span]
+        stat = "SampleCount" if requests == "Latency" else "Sum"
+        total = traffic.series(minutes, namespace, requests, resource, {}, stat, 60, jitter)[span]
+        assert np.nansum(bad) >= np.nansum(total) > 0, endpoint
+
+
+def test_a_failing_workflow_fails_executions_and_a_retried_step_does_not(fleet_modules: dict[str, ModuleType]) -> None:
+    """Failing executions are failed requests in ExecutionsFailed; a step retried by the state machine is not."""
+    spec, events, traffic = fleet_modules["spec"], fleet_modules["events"], fleet_modules["traffic"]
+    service = dataclasses.replace(_busy_service(spec), workflow=True)
+    noon = 3 * 1440 + int((12 - service.timezone_shift_h) % 24 * 60)
+    failing = _other_event(events, "workflow_failing", "Workflow", noon, noon + 60, share=1.0)
+    retried = _other_event(events, "workflow_step_retried", "Workflow", noon + 200, noon + 203, count=10)
+    minutes = traffic.simulate(service, [failing, retried])
+    assert minutes.workflow is not None
+    span = slice(noon, noon + 60)
+    assert minutes.workflow.failed[span].sum() == minutes.workflow.started[span].sum() > 0
+    assert minutes.outcomes[failing.id].failed_requests == minutes.workflow.started[span].sum()
+    assert minutes.workflow.failed[noon + 200:noon + 203].sum() == 0
+    assert minutes.functions["WorkflowStep"].errors[noon + 200:noon + 203].sum() == 10
+    assert not minutes.outcomes[retried.id].customer_impact
