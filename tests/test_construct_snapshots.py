@@ -148,22 +148,22 @@ def scheduled_job_template() -> dict[str, Any]:
 # -- the tests ------------------------------------------------------------------------------------
 
 class TestApiAlarmsOnARestApi:
-    def test_availability_and_latency_give_seventeen_members_and_four_composites(
+    def test_availability_and_latency_give_twenty_one_members_and_four_composites(
             self, rest_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
-        """A REST API with both SLOs gets per SLO two HIGH window pairs with their holds and a LOW window,
-        two nearly-every-request-fails windows, one for its Lambda-backed routes, a HIGH and a LOW
-        notifier and the HIGH one's two helpers."""
-        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 17, "AWS::CloudWatch::CompositeAlarm": 4}
+        """A REST API with both SLOs gets per SLO two HIGH and one LOW window pairs with their holds,
+        two nearly-every-request-fails windows, one for its Lambda-backed routes,
+        a HIGH and a LOW notifier and their confirmations."""
+        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 21, "AWS::CloudWatch::CompositeAlarm": 4}
         assert _alarm_resources(rest_api_template) == json_snapshot
 
 
 class TestApiAlarmsOnAnHttpApi:
-    def test_availability_alone_gives_ten_members_and_four_composites(
+    def test_availability_alone_gives_twelve_members_and_four_composites(
             self, http_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
-        """An HTTP API with an availability SLO gets two HIGH window pairs with their holds, a LOW window,
-        two nearly-every-request-fails windows, one for its Lambda-backed route, a HIGH and a LOW notifier
-        and the HIGH one's two helpers."""
-        assert _count(http_api_template) == {"AWS::CloudWatch::Alarm": 10, "AWS::CloudWatch::CompositeAlarm": 4}
+        """An HTTP API with an availability SLO gets two HIGH and one LOW window pairs with their holds,
+        two nearly-every-request-fails windows, one for its Lambda-backed routes,
+        a HIGH and a LOW notifier and their confirmations."""
+        assert _count(http_api_template) == {"AWS::CloudWatch::Alarm": 12, "AWS::CloudWatch::CompositeAlarm": 4}
         assert _alarm_resources(http_api_template) == json_snapshot
 
 

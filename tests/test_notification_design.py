@@ -109,6 +109,24 @@ class TestOneIncidentOneNotification:
         assert _told(api, traffic, "HighUrgency") == []
         assert len(_told(api, traffic, "LowUrgency")) == 1
 
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_background_errors_hovering_at_the_ticket_threshold_ticket_at_most_once(self, api: AlarmSet, seed: int):
+        """0.3 % of 30 requests a minute failing for 4 days, no incident (3x, the LOW window's own
+        threshold): the 1 day window crosses it again and again; at most one ticket, no page."""
+        traffic = _api_traffic(seed, 30.0, 0.003, [])
+        assert _told(api, traffic, "HighUrgency") == []
+        assert len(_told(api, traffic, "LowUrgency")) <= 1
+
+    @pytest.mark.parametrize("seed", [1, 2])
+    def test_a_page_is_not_followed_by_a_ticket_while_the_day_window_drains(self, api: AlarmSet, seed: int):
+        """2 % failing for 3 hours pages; for the next day the 1 day window still holds those errors
+        over the LOW threshold, and the decaying 6 h window passes through the LOW band: one
+        notification in all, the page."""
+        lo, hi = minute(30), minute(33)
+        told = _told(api, _api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.02)]))
+        assert len(told) == 1, f"notified at minutes {told}"
+        assert _told(api, _api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.02)]), "LowUrgency") == []
+
     def test_a_busy_api_outage_still_pages_within_three_minutes(self, api: AlarmSet):
         """200 requests a minute, all failing for 15 min: one page, within 3 minutes."""
         lo = minute(36)

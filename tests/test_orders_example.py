@@ -20,6 +20,7 @@ from cdk_support import ALARM_TYPES, EXAMPLE_DIR, ROOT, cfn_lint, resources_of
 from sensible_alarms import BURN_RATE_WINDOWS, AvailabilitySlo, LatencySlo
 from sensible_alarms.constructs.request_burn_rates import (
     HOLD_FRACTION,
+    LOW_HOLD_FRACTION,
     OUTAGE_FAILED_SHARE,
     OUTAGE_WINDOWS_SECONDS,
 )
@@ -206,7 +207,8 @@ class TestNotifications:
         assert reached == {key: [EXPECTED_RECIPIENTS[key[1]]] for key in reached}
 
     def test_composites_name_only_member_alarms_of_their_own_entrypoint_and_urgency(self, orders_template):
-        """A composite's rule names members of its own entrypoint and urgency; every member is named by one."""
+        """A composite's rule names members of its own entrypoint and urgency (a LOW confirmation also the HIGH long
+        windows); every member is named by one."""
         alarms = _alarms(orders_template)
         referenced: Counter[str] = Counter()
         for logical_id, composite in resources_of(orders_template, COMPOSITE).items():
@@ -218,8 +220,11 @@ class TestNotifications:
                 assert member is not None, f"{logical_id} names {member_id}, which is no alarm of the template"
                 assert member["Type"] == ALARM, f"{logical_id} names the composite {member_id}"
                 meta = _meta(member)
-                assert (meta["role"], meta["entrypoint"], meta["urgency"]) == ("member", own["entrypoint"],
-                                                                               own["urgency"]), member_id
+                # The LOW confirmation also names the HIGH long windows: an escalating incident
+                # notifies once, as HIGH.
+                urgencies = {own["urgency"], "HIGH"} if own["signal"] == "confirmation" else {own["urgency"]}
+                assert (meta["role"], meta["entrypoint"]) == ("member", own["entrypoint"]), member_id
+                assert meta["urgency"] in urgencies, member_id
             referenced.update(ids)
         members = {k for k, r in alarms.items() if r["Type"] == ALARM}
         assert set(referenced) == members, "members named by no composite"
@@ -340,14 +345,13 @@ class TestBurnRates:
                 window.budget_fraction * slo.period_seconds / window.long_window_seconds * (1 - slo.target / 100)
             for signal, slo in slos.items()
             for window in BURN_RATE_WINDOWS
-            # A LOW window is its long window alone (one ticket per crossing, docs/concepts.md).
-            for seconds in ((window.long_window_seconds, window.short_window_seconds)
-                            if window.urgency.value == "HIGH" else (window.long_window_seconds,))
+            for seconds in (window.long_window_seconds, window.short_window_seconds)
         }
-        # The HIGH long windows' holds keep an incident open down to half the threshold.
-        expected |= {(signal, seconds, "HIGH", "hold"): value * HOLD_FRACTION
+        # The long windows' holds keep an incident open down to a share of the threshold.
+        fractions = {"HIGH": HOLD_FRACTION, "LOW": LOW_HOLD_FRACTION}
+        expected |= {(signal, seconds, urgency, "hold"): value * fractions[urgency]
                      for (signal, seconds, urgency), value in expected.items()
-                     if urgency == "HIGH" and seconds in {w.long_window_seconds for w in BURN_RATE_WINDOWS}}
+                     if seconds in {w.long_window_seconds for w in BURN_RATE_WINDOWS}}
         # Nearly every request failing: at least half of them, over 5 and 30 minutes.
         expected |= {("availability", seconds, "HIGH", "outage"): OUTAGE_FAILED_SHARE
                      for seconds in OUTAGE_WINDOWS_SECONDS}

@@ -86,7 +86,7 @@ class TestCompliant:
                            availability=AVAILABILITY,
                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99),
                            runbook_url="https://runbooks.example.com/api")
-        assert len(alarms.members) == 16
+        assert len(alarms.members) == 20
         assert set(alarms.notifiers) == {Urgency.HIGH, Urgency.LOW}
 
     def test_a_queue_a_stream_and_a_scheduled_job_construct_and_a_dashboard_shows_them(self, stack):
@@ -227,7 +227,7 @@ class TestApiAlarms:
         """Compliant: the same API, given the stage customers call."""
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                            availability=AVAILABILITY, stage_name="live")
-        assert len(alarms.members) == 9
+        assert len(alarms.members) == 11
 
     def test_an_http_api_without_a_default_stage_and_no_stage_name_raises(self, stack):
         """Non-compliant: an HTTP API created without its default stage needs 'stage_name'."""

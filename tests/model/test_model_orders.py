@@ -126,14 +126,14 @@ class TestAlarms:
         assert not unconfirmed.notifies
         assert [a.kind for a in high.alarm_actions] == ["sns"]
 
-    def test_the_low_composite_is_suppressed_by_the_high_one(self, orders: Stack):
-        """ActionsSuppressor resolves to the HIGH long windows' composite, with the wait and extension periods."""
-        high = _alarm(orders, "OrdersApiAlarms-HighUrgencyBurning")
+    def test_the_low_composite_is_suppressed_by_its_confirmation(self, orders: Stack):
+        """ActionsSuppressor resolves to the LOW confirmation composite, with the wait and extension periods."""
+        unconfirmed = _alarm(orders, "OrdersApiAlarms-LowUrgencyUnconfirmed")
         low = _alarm(orders, "OrdersApiAlarms-LowUrgency")
         assert isinstance(low, CompositeAlarm)
         assert low.actions_suppressor is not None
-        assert low.actions_suppressor.logical_id == high.logical_id
-        assert (low.actions_suppressor.wait_period, low.actions_suppressor.extension_period) == (1800, 86400)
+        assert low.actions_suppressor.logical_id == unconfirmed.logical_id
+        assert (low.actions_suppressor.wait_period, low.actions_suppressor.extension_period) == (1800, 7200)
         assert low.urgency == "LOW"
 
     def test_topics_list_their_email_subscriptions(self, orders: Stack):

@@ -57,12 +57,12 @@ class TestAlarmSetFromTemplates:
         assert {c.name: c.has_actions for c in alarm_set.composites} == {
             c.name: c.name.endswith("Urgency") for c in alarm_set.composites}
 
-    def test_the_low_composite_is_suppressed_by_the_high_one(self, orders_assembly: Path):
-        """The API's LOW notification names its HIGH long windows' composite as actions suppressor."""
+    def test_the_low_composite_is_suppressed_by_its_confirmation(self, orders_assembly: Path):
+        """The API's LOW notification names its confirmation composite as actions suppressor."""
         alarm_set = alarm_set_from_templates(orders_assembly)
         low = next(c for c in alarm_set.composites if c.name.endswith("OrdersApiAlarms-LowUrgency"))
-        assert low.actions_suppressor == low.name.replace("LowUrgency", "HighUrgencyBurning")
-        assert (low.actions_suppressor_wait_period, low.actions_suppressor_extension_period) == (1800, 86400)
+        assert low.actions_suppressor == low.name.replace("LowUrgency", "LowUrgencyUnconfirmed")
+        assert (low.actions_suppressor_wait_period, low.actions_suppressor_extension_period) == (1800, 7200)
 
     def test_deploy_time_values_become_logical_id_placeholders(self, tmp_path: Path):
         """A GetAtt dimension value reads as ${Logical.Attr}; a names mapping replaces it."""

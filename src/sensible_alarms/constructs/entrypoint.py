@@ -43,6 +43,10 @@ MAX_SUSTAIN_SECONDS = 3600
 #: An incident notifier waits this long after its confirmation holds before it notifies: one
 #: evaluation, CloudWatch's shortest suppressor period.
 _CONFIRMATION_WAIT = cdk.Duration.minutes(1)
+#: A confirmed LOW incident notifies once it has stayed confirmed, with no HIGH long window (or
+#: outage window) over its threshold, this long: a burn near a HIGH threshold crosses it on and off,
+#: and a shorter spell let the ticket out after the page (fleet benchmark, docs/concepts.md).
+_LOW_CONFIRMATION = cdk.Duration.hours(2)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ class EntrypointAlarms(Construct):
         self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
         self._holds: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
         self._notifiers: dict[Urgency, cw.CompositeAlarm] = {}
-        #: HIGH burn-rate long windows: while one is over its threshold the LOW notification stays quiet.
+        #: HIGH burn-rate long windows and outage windows: while one is over its threshold the LOW
+        #: notification stays quiet.
         self._high_longs: list[cw.Alarm] = []
         #: How long a HIGH incident can keep a LOW signal in ALARM after it ends (subclasses with
         #: longer LOW windows raise it): the quiet spell of the arrival signals.
@@ -238,17 +243,6 @@ class EntrypointAlarms(Construct):
     def _either(rules: Sequence[cw.IAlarmRule]) -> cw.IAlarmRule:
         return rules[0] if len(rules) == 1 else cw.AlarmRule.any_of(*rules)
 
-    def _high_burning(self, slo: str, impact: str) -> cw.CompositeAlarm:
-        """In ALARM while a HIGH long window is over its threshold: the LOW notifier's suppressor."""
-        impact = (f"{impact} (Notifies no one: while it is in ALARM, and for "
-                  f"{words(self._low_window_seconds)} after, LowUrgency does not notify.)")
-        burning = cw.CompositeAlarm(
-            self, "HighUrgencyBurning", composite_alarm_name=self._alarm_name("HighUrgencyBurning"),
-            alarm_description=self._description(impact, Urgency.HIGH, slo),
-            alarm_rule=self._any_of(self._high_longs), actions_enabled=False)
-        self._tag(burning, Urgency.HIGH, slo, impact, role="member", signal="confirmation")
-        return burning
-
     def _tag(self, alarm: cw.CompositeAlarm, urgency: Urgency, slo: str, impact: str, *, role: str,
              signal: str) -> None:
         resource = alarm.node.default_child
@@ -271,23 +265,28 @@ class EntrypointAlarms(Construct):
                 # open (a hold), and its actions wait until a rule confirms it.
                 quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now. (Notifies no one: "
                          f"while it is in ALARM, {suffix} does not notify, so an open incident notifies once.)")
+                confirmed = self._either(rules)
+                wait = extension = _CONFIRMATION_WAIT
+                if urgency is Urgency.LOW and self._high_longs:
+                    # The one suppressor also keeps LOW quiet while a HIGH long window is over its
+                    # threshold: an incident that escalates notifies once, as HIGH.
+                    quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or a HIGH "
+                             f"long window is over its threshold. (Notifies no one: while it is in ALARM, "
+                             f"{suffix} does not notify, so an open incident notifies once.)")
+                    confirmed = cw.AlarmRule.all_of(confirmed, cw.AlarmRule.not_(self._any_of(self._high_longs)))
+                    wait, extension = _SUPPRESSOR_WAIT, _LOW_CONFIRMATION
                 unconfirmed = cw.CompositeAlarm(
                     self, f"{suffix}Unconfirmed", composite_alarm_name=self._alarm_name(f"{suffix}Unconfirmed"),
                     alarm_description=self._description(quiet, urgency, slo),
-                    alarm_rule=cw.AlarmRule.not_(self._either(rules)),
+                    alarm_rule=cw.AlarmRule.not_(confirmed),
                     actions_enabled=False)
                 self._tag(unconfirmed, urgency, slo, quiet, role="member", signal="confirmation")
                 rule = self._either(holds)
-                suppressor, wait, extension = unconfirmed, _CONFIRMATION_WAIT, _CONFIRMATION_WAIT
+                suppressor = unconfirmed
             else:
                 rule = self._either(rules)
             high = self._notifiers.get(Urgency.HIGH)
-            if urgency is Urgency.LOW and high is not None:
-                assert not holds, "a LOW notifier with holds has no suppressor left for the HIGH one"
-                if self._high_longs:
-                    # Burn rates: the HIGH notifier stays in ALARM down to half its thresholds, which
-                    # LOW burns reach; HIGH's long windows at their thresholds mean HIGH has told.
-                    high = self._high_burning(slo, impacts[Urgency.HIGH])
+            if urgency is Urgency.LOW and high is not None and not holds:
                 # One failure notifies once: while HIGH is in ALARM, and for the LOW windows'
                 # length after, the LOW notification stays quiet.
                 suppressor, wait = high, _SUPPRESSOR_WAIT

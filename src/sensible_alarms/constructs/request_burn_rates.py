@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOLD_FRACTION",
+    "LOW_HOLD_FRACTION",
     "MAX_MIN_FAILED_REQUESTS",
     "OUTAGE_FAILED_SHARE",
     "OUTAGE_MIN_FAILED",
@@ -39,6 +40,10 @@ SHORT_WINDOW_MIN_FAILED = 3
 #: A HIGH incident stays open (no new notification) until every HIGH long window falls below this
 #: share of its threshold.
 HOLD_FRACTION = 0.5
+#: A LOW incident stays open (no new ticket) until the 1-day window falls below this share of its
+#: threshold: a window hovering around its threshold on background errors tickets once, not at
+#: every crossing.
+LOW_HOLD_FRACTION = 0.25
 #: "Nearly every request fails": at least this many failed requests, and at least this share of
 #: all requests, within one of these windows. Catches an outage of a quiet entrypoint that the
 #: burn-rate guard (`min_failed_requests`) keeps silent: 5 min finds it fast, 30 min finds it when
@@ -132,8 +137,6 @@ class _Builder:
     def _finish(self, window: BurnRateWindow, long: cw.Alarm, short: cw.Alarm | None, hold: cw.Alarm | None) -> None:
         owner = self._owner
         if short is None:
-            # LOW: the long window alone. It notifies when it crosses and cannot notify again before
-            # it falls back below its threshold: no short window re-arms it.
             owner._add_rule(window.urgency, owner._any_of([long]))
         else:
             owner._add_rule(window.urgency, owner._all_of([long, short]))
@@ -166,9 +169,6 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"long {long_words}",
         )
-        if window.urgency is Urgency.LOW:
-            self._finish(window, long, None, None)
-            return
         short = owner._add_member(
             id=f"Availability{window_tag(window.short_window_seconds)}",
             signal="availability", title=f"Failed requests, {short_words} burn rate", urgency=window.urgency,
@@ -184,13 +184,14 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"short {short_words}", primary=False,
         )
-        hold_threshold = round_threshold(threshold * HOLD_FRACTION)
+        fraction = _hold_fraction(window)
+        hold_threshold = round_threshold(threshold * fraction)
         hold = owner._add_member(
             id=f"Availability{tag}Hold",
             signal="availability", title=f"Failed requests, {long_words}, incident still open",
             urgency=window.urgency,
             impact=f"Customers of {name} got server errors recently: over {long_words}, {hold_threshold:.4%} of "
-                   f"requests or more failed ({HOLD_FRACTION:g} of the burn-rate threshold). Keeps an incident "
+                   f"requests or more failed ({fraction:g} of the burn-rate threshold). Keeps an incident "
                    "open, so it notifies once.",
             slo=slo.describe(),
             metric=cw.MathExpression(
@@ -225,6 +226,7 @@ class _Builder:
             )
             owner._add_rule(Urgency.HIGH, owner._any_of([outage]))
             owner._add_hold(Urgency.HIGH, owner._any_of([outage]))
+            owner._high_longs.append(outage)  # keeps LOW quiet too: an outage notifies once, as HIGH
 
     def latency_window(self, window: BurnRateWindow, slo: LatencySlo,
                        latency_metric: Callable[[str], cw.IMetric]) -> None:
@@ -254,9 +256,6 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"long {long_words}",
         )
-        if window.urgency is Urgency.LOW:
-            self._finish(window, long, None, None)
-            return
         short = owner._add_member(
             id=f"Latency{window_tag(window.short_window_seconds)}",
             signal="latency", title=f"Requests slower than {ms} ms, {short_words} burn rate",
@@ -273,13 +272,14 @@ class _Builder:
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             window=f"short {short_words}", primary=False,
         )
-        hold_threshold = round_threshold(threshold * HOLD_FRACTION)
+        fraction = _hold_fraction(window)
+        hold_threshold = round_threshold(threshold * fraction)
         hold = owner._add_member(
             id=f"Latency{tag}Hold",
             signal="latency", title=f"Requests slower than {ms} ms, {long_words}, incident still open",
             urgency=window.urgency,
             impact=f"Customers of {name} waited longer than {ms} ms recently: over {long_words}, "
-                   f"{hold_threshold:.4%} of requests or more were slow ({HOLD_FRACTION:g} of the burn-rate "
+                   f"{hold_threshold:.4%} of requests or more were slow ({fraction:g} of the burn-rate "
                    "threshold). Keeps an incident open, so it notifies once.",
             slo=slo.describe(),
             metric=cw.MathExpression(
@@ -292,6 +292,10 @@ class _Builder:
             window=f"hold {long_words}", primary=False,
         )
         self._finish(window, long, short, hold)
+
+
+def _hold_fraction(window: BurnRateWindow) -> float:
+    return HOLD_FRACTION if window.urgency is Urgency.HIGH else LOW_HOLD_FRACTION
 
 
 def window_tag(seconds: int) -> str:
