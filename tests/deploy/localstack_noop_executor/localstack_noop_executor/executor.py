@@ -1,8 +1,8 @@
 """NoopRuntimeExecutor: LocalStack's ``RuntimeExecutor`` interface, implemented to run nothing.
 
 The interface (``localstack.services.lambda_.invocation.runtime_executor.RuntimeExecutor`` in
-localstack-core 2026.3.0) has two class-level hooks around a function version and per-environment
-lifecycle methods:
+localstack-core 4.13.1, the same in 2026.3.0) has two class-level hooks around a function version and
+per-environment lifecycle methods:
 
 * ``prepare_version`` / ``cleanup_version``: called when a version is created / removed. The docker
   executor installs the runtime-init binary and pulls the runtime image here; this one has nothing
