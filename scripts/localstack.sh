@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # LocalStack on this machine, without Docker, for the deployment tests (tests/deploy/).
 #
-#   bash scripts/localstack.sh install   # .venv-localstack on Python 3.13, pinned; skipped when up to date
+#   bash scripts/localstack.sh install   # .venv-localstack on the project's Python (3.11+), pinned; skipped when up to date
 #   bash scripts/localstack.sh start     # install, start on 127.0.0.1:4566, wait until healthy
 #   bash scripts/localstack.sh stop      # stop the LocalStack this script started
 #   bash scripts/localstack.sh status    # say whether it is running
 #
-# LocalStack runs in "host mode" (python -m localstack.runtime.main) from its own virtual environment:
-# localstack-core 2026.3 needs Python >= 3.13 and pins its own boto3, so it cannot share .venv (its code uses
-# PEP 695 generics, a SyntaxError on the project's 3.11, whatever its metadata's >= 3.10 says). Nothing it
-# would download at run time (Lambda runtime binaries and images, Java, DynamoDB Local) is reachable here,
-# so the test suite's own LocalStack plugins (tests/deploy/localstack_noop_executor) stand in:
+# LocalStack runs in "host mode" (python -m localstack.runtime.main) from its own virtual environment, made
+# with the same Python that scripts/setup.sh picks (3.11 or newer): localstack-core 4.13.1 pins its own boto3,
+# so it cannot share .venv. (localstack-core 2026.3 would need Python 3.13: PEP 695 syntax; docs/deployment.md
+# says why 4.13.1.) Nothing it would download at run time (Lambda runtime binaries and images, Java, DynamoDB
+# Local) is reachable here, so the test suite's own LocalStack plugins (tests/deploy/localstack_noop_executor)
+# stand in:
 # - Lambda: the "noop" runtime executor creates functions and never runs their code;
-# - DynamoDB and DynamoDB Streams: served by moto (the "moto" providers) instead of DynamoDB Local.
+# - DynamoDB and DynamoDB Streams: served by moto (the "moto" providers) instead of DynamoDB Local;
+# - Python 3.11: start-up hooks make the two parts of 4.13.1 that need a newer Python and that the tests reach
+#   (importing localstack.packages, so Kinesis; KMS CreateKey) run on 3.11.
 # docs/deployment.md says what LocalStack does and does not do with the deployed stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,16 +37,16 @@ health_url="http://$host:$port/_localstack/health"
 services=cloudformation,cloudwatch,sns,sqs,iam,sts,kms,lambda,apigateway,s3,ssm,events,dynamodb,dynamodbstreams,logs,ses,stepfunctions,elbv2,scheduler
 start_timeout=${LOCALSTACK_START_TIMEOUT:-120}
 
+# The interpreter: LOCALSTACK_PYTHON if set, else the first Python >= 3.11 in scripts/setup.sh's order.
 find_python() {
-  if [ -n "${LOCALSTACK_PYTHON:-}" ]; then echo "$LOCALSTACK_PYTHON"; return; fi
   local candidate
-  for candidate in python3.13 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13; do
+  for candidate in ${LOCALSTACK_PYTHON:-python3.11 python3.12 python3.13 python3}; do
     if command -v "$candidate" >/dev/null 2>&1 \
-        && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then
+        && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       command -v "$candidate"; return
     fi
   done
-  echo "localstack: Python 3.13 is required (localstack-core 2026.3 needs >= 3.13); set LOCALSTACK_PYTHON" >&2
+  echo "localstack: Python 3.11 or newer is required (${LOCALSTACK_PYTHON:-python3.11 ... python3} is not)" >&2
   return 1
 }
 
@@ -59,6 +62,12 @@ install() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/python" ]; then
     return
   fi
+  if pid=$(running_pid); then
+    # Reinstalling under a running LocalStack would pull its files (and its pid file) from under it.
+    echo "localstack: the LocalStack running from $venv (pid $pid) is not what the pins say;" \
+         "stop it first: bash scripts/localstack.sh stop" >&2
+    return 1
+  fi
   echo "localstack: installing into $venv (Python $version)"
   if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -c 'import platform; print(platform.python_version())')" != "$version" ]; then
     rm -rf "$venv"  # made with another interpreter
@@ -71,8 +80,18 @@ install() {
   "$venv/bin/python" - <<'PY'
 from plux import PluginManager
 for namespace, name in (("localstack.lambda.runtime_executor", "noop"), ("localstack.aws.provider", "dynamodb:moto"),
-                        ("localstack.aws.provider", "dynamodbstreams:moto")):
+                        ("localstack.aws.provider", "dynamodbstreams:moto"),
+                        ("localstack.hooks.on_infra_start", "postpone_package_annotations"),
+                        ("localstack.hooks.on_infra_start", "patch_kms_key_material_id")):
     assert PluginManager(namespace).exists(name), f"the plugin {name} is not registered in {namespace}"
+    PluginManager(namespace).load(name)  # and it imports against this localstack-core
+# The Python 3.11 hooks do their job: what they fix imports and runs (on a newer Python they do nothing).
+from localstack_noop_executor import py311
+py311.postpone_package_annotations()
+py311.patch_kms_key_material_id()
+import localstack.packages.api
+from localstack.services.kms.models import KmsKey
+assert KmsKey({}, "000000000000", "us-east-1").metadata["CurrentKeyMaterialId"]
 PY
   echo "$want" > "$stamp"
 }

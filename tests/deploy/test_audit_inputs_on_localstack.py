@@ -53,6 +53,11 @@ def _alarm(cloudwatch: Any, name: str, function: str, *, actions: bool = True,
         EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold",
         Dimensions=[{"Name": "FunctionName", "Value": function}],
         AlarmActions=["arn:aws:sns:eu-west-3:000000000000:alarms"] if actions else [])
+    if tags:
+        # LocalStack 4.13 keeps no tags given to PutMetricAlarm (ListTagsForResource answers none); the
+        # same tags set with TagResource, as `aws cloudwatch tag-resource` does, it keeps.
+        (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        cloudwatch.tag_resource(ResourceARN=alarm["AlarmArn"], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
 
 
 class TestAuditInputsOnLocalStack:

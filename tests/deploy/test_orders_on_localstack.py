@@ -2,7 +2,7 @@
 as synthesized, a queue reporting old messages drives its alarm into ALARM, and a HIGH notification
 reaches a queue subscribed to the HIGH topic and the on-call inbox with its customer-impact text.
 
-What LocalStack (2026.3, community, host mode) does not do, and these tests therefore do not assert:
+What LocalStack (4.13.1, community, host mode) does not do, and these tests therefore do not assert:
 
 * It evaluates only single-metric alarms (Statistic, Period, MetricName): metric-math alarms (the
   API's burn rates, dead letters, failed records, consecutive failures) are created and described
