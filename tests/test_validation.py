@@ -89,6 +89,19 @@ class TestCompliant:
         assert len(alarms.members) == 20
         assert set(alarms.notifiers) == {Urgency.HIGH, Urgency.LOW}
 
+    def test_slos_without_tickets_give_an_api_no_low_alarms(self, stack):
+        """Compliant: tickets=False on both SLOs drops the LOW windows, holds and notifier; HIGH stays."""
+        with_tickets = ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
+                                 availability=AVAILABILITY,
+                                 latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99))
+        lean = cdk.Stack(cdk.App(), "LeanStack")
+        without = ApiAlarms(lean, "Api", api=_rest_api(lean), routing=_routing(lean),
+                            availability=AvailabilitySlo(target=99.9, tickets=False),
+                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99, tickets=False))
+        assert set(without.notifiers) == {Urgency.HIGH}
+        assert [m for m in without.members if m.urgency is Urgency.LOW] == []
+        assert len(with_tickets.members) - len(without.members) == 6
+
     def test_a_queue_a_stream_and_a_scheduled_job_construct_and_a_dashboard_shows_them(self, stack):
         """Compliant: each asynchronous entrypoint with valid props, and a dashboard over all of them."""
         routing = AlarmRouting(stack, "Routing", high_emails=["oncall@example.com"], low_emails=[])
@@ -228,6 +241,17 @@ class TestApiAlarms:
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                            availability=AVAILABILITY, stage_name="live")
         assert len(alarms.members) == 11
+
+    @pytest.mark.parametrize("make", [
+        lambda: AvailabilitySlo(target=99.9, tickets="no"),  # type: ignore[arg-type]
+        lambda: LatencySlo(threshold=cdk.Duration.seconds(1), target=99, tickets="no"),  # type: ignore[arg-type]
+    ], ids=["availability", "latency"])
+    def test_tickets_that_is_not_a_bool_raises_naming_the_field_and_value(self, make: Any):
+        """Non-compliant: tickets="no" is refused by either SLO, naming 'tickets' and the value."""
+        with pytest.raises(SensibleAlarmsError, match=r"'tickets' of \w+Slo must be True or False") as caught:
+            make()
+        assert caught.value.prop == "tickets"
+        assert caught.value.value == "no"
 
     def test_an_http_api_without_a_default_stage_and_no_stage_name_raises(self, stack):
         """Non-compliant: an HTTP API created without its default stage needs 'stage_name'."""

@@ -37,6 +37,12 @@ def _check_target(owner: str, target: object) -> float:
     return float(target)
 
 
+def _check_tickets(owner: str, tickets: object) -> None:
+    if not isinstance(tickets, bool):
+        raise SensibleAlarmsError(f"'tickets' of {owner} must be True or False (got {tickets!r})",
+                                  prop="tickets", value=tickets)
+
+
 def _lowest_target(period_seconds: int, windows: Sequence[BurnRateWindow]) -> float:
     """The lowest target the fastest window allows over ``period_seconds``, rounded up to 0.01%: every
     target above it is accepted."""
@@ -103,13 +109,19 @@ class AvailabilitySlo:
 
     :param target: percent of requests that succeed, strictly between 0 and 100.
     :param period: compliance period the error budget is spent over. Default: 30 days.
+    :param tickets: LOW tickets for burns too slow to page (10% of the budget within 1 day). False
+        drops the LOW windows and their alarms ($0.60 a month, and the LOW composites' $1.00 when no
+        SLO of the entrypoint has tickets); slow burns under the HIGH thresholds are then not told.
+        Default: True.
     """
 
     target: float
     period: cdk.Duration = field(default=_DEFAULT_COMPLIANCE_PERIOD)
+    tickets: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target", _check_target("AvailabilitySlo", self.target))
+        _check_tickets("AvailabilitySlo", self.tickets)
         _check_budget_reachable("AvailabilitySlo", self.target, self.period_seconds, BURN_RATE_WINDOWS)
 
     @cached_property  # each read is a jsii call
@@ -139,14 +151,17 @@ class LatencySlo:
     :param threshold: the latency a request must not exceed, a whole number of milliseconds.
     :param target: percent of requests that must be that fast, strictly between 0 and 100.
     :param period: compliance period. Default: 30 days.
+    :param tickets: LOW tickets for slow burns, as for ``AvailabilitySlo``. Default: True.
     """
 
     threshold: cdk.Duration
     target: float
     period: cdk.Duration = field(default=_DEFAULT_COMPLIANCE_PERIOD)
+    tickets: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target", _check_target("LatencySlo", self.target))
+        _check_tickets("LatencySlo", self.tickets)
         millis = self.threshold_millis
         if millis > 900_000:
             raise SensibleAlarmsError(

@@ -87,3 +87,48 @@ class TestOrdersExampleCost:
         (stack,) = review_stacks(orders_assembly).stacks
         assert sum(e.monthly_cost for e in stack.entrypoints) == pytest.approx(stack.monthly_cost)
         assert not stack.other_alarms
+
+
+def _low_cost(template: dict, signal: str | None) -> float:
+    """The API's LOW alarms counted straight from the template: its LOW windows (of one signal, or all
+    of them with the LOW composites when ``signal`` is None)."""
+    total = 0.0
+    for resource in template["Resources"].values():
+        meta = resource.get("Metadata", {}).get("SensibleAlarms", {})
+        if meta.get("entrypointKind") != "api" or meta.get("urgency") != "LOW":
+            continue
+        if resource["Type"] == "AWS::CloudWatch::CompositeAlarm":
+            total += P.composite if signal is None else 0.0
+        elif signal in (None, meta["signal"]):
+            total += P.standard_per_metric * sum("MetricStat" in q for q in resource["Properties"]["Metrics"])
+    return total
+
+
+class TestCostOptions:
+    def test_the_api_shows_what_each_tickets_option_saves(self, orders_assembly: Path, orders_template):
+        """Each `tickets=False` option of the orders API saves what its LOW alarms cost in the template."""
+        (stack,) = review_stacks(orders_assembly).stacks
+        (api,) = [e for e in stack.entrypoints if e.kind == "api"]
+        saves = {o.option: o.saves for o in api.cost_options}
+        assert saves == pytest.approx({
+            "AvailabilitySlo(..., tickets=False)": _low_cost(orders_template, "availability"),
+            "LatencySlo(..., tickets=False)": _low_cost(orders_template, "latency"),
+            "AvailabilitySlo(..., tickets=False) and LatencySlo(..., tickets=False)": _low_cost(orders_template, None),
+        })
+
+    def test_entrypoints_without_low_burn_rate_windows_have_no_option(self, orders_assembly: Path):
+        """A queue, a stream and a job (whose LOW alarms are its only signal) are offered nothing."""
+        (stack,) = review_stacks(orders_assembly).stacks
+        assert {e.kind: e.cost_options for e in stack.entrypoints if e.kind != "api"} == {
+            e.kind: () for e in stack.entrypoints if e.kind != "api"}
+
+    def test_the_markdown_prints_each_option_with_the_cost_it_leaves(self, orders_assembly: Path):
+        """The report's entrypoint section has one line per option: the code, the monthly cost left and the saving."""
+        from sensible_alarms.review.markdown import review_markdown
+
+        review = review_stacks(orders_assembly)
+        (api,) = [e for e in review.stacks[0].entrypoints if e.kind == "api"]
+        text = review_markdown(review)
+        for option in api.cost_options:
+            left = f"${api.monthly_cost - option.saves:,.2f}"
+            assert f"- Cost option: `{option.option}`: {left} a month (${option.saves:,.2f} less)" in text

@@ -114,14 +114,15 @@ def add_request_burn_rates(
         (or slow) requests.
     """
     builder = _Builder(owner, metrics, min_failed_requests)
-    for window in BURN_RATE_WINDOWS:
+    # An SLO without tickets has no LOW windows (docs/concepts.md, "What the alarms cost").
+    for window in _windows(availability.tickets):
         builder.availability_window(window, availability)
     builder.outage(availability)
     if latency is not None:
         if metrics.latency is None:
             raise owner._fail("'latency' needs a latency metric, and this entrypoint has none "
                               "(RequestMetrics.latency is None)", "latency", latency)
-        for window in BURN_RATE_WINDOWS:
+        for window in _windows(latency.tickets):
             builder.latency_window(window, latency, metrics.latency)
 
 
@@ -292,6 +293,10 @@ class _Builder:
             window=f"hold {long_words}", primary=False,
         )
         self._finish(window, long, short, hold)
+
+
+def _windows(tickets: bool) -> tuple[BurnRateWindow, ...]:
+    return tuple(w for w in BURN_RATE_WINDOWS if tickets or w.urgency is Urgency.HIGH)
 
 
 def _hold_fraction(window: BurnRateWindow) -> float:

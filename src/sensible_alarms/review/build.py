@@ -26,7 +26,14 @@ from ..model.resources import path_label
 from ..wording import COMPARISON, duration, number
 from .document import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
 from .entrypoints import DetectedEntrypoint, detected_entrypoints
-from .pricing import DEFAULT_PRICING, AlarmPricing, alarm_metric_count, is_high_resolution, monthly_cost
+from .pricing import (
+    DEFAULT_PRICING,
+    AlarmPricing,
+    alarm_metric_count,
+    cost_options,
+    is_high_resolution,
+    monthly_cost,
+)
 from .sentences import alternatives, burn_rate, evaluation_window, metric_alarm_words, period_of, term_words
 
 __all__ = ["policy_section", "review_model", "review_stacks"]
@@ -229,6 +236,7 @@ def _entrypoint(stack: _Stack, *, id: str, key: str, kind: str, title: str, sour
         covered=bool(covering), coverage=coverage, slo=slo,
         alarms=tuple(stack.reviews[lid] for lid in lids), monthly_cost=stack.cost(lids), chart=stack.chart(lids),
         identity=detected[0].identity if detected else (kind, "construct", id.partition("/")[2]),
+        cost_options=cost_options([stack.alarms[lid] for lid in lids], stack.pricing),
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .pricing import CostOption
+
 __all__ = [
     "AlarmReview",
     "ChartWindow",
@@ -112,6 +114,8 @@ class EntrypointReview:
     identity: tuple[str, str, str] = ("", "", "")
     """What the entrypoint is whatever its logical ids and stack are called (kind, kind of source,
     the source's literal name): the diff matches renamed entrypoints by it."""
+    cost_options: tuple[CostOption, ...] = ()
+    """Construct options that would make its alarms cheaper, and by how much a month."""
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,9 @@ def _entrypoint_lines(entry: EntrypointReview) -> list[str]:
     if entry.resources:
         lines.append(f"- Resources: {_md(', '.join(entry.resources))}")
     lines.append(f"- Monthly cost: {money(entry.monthly_cost)}")
+    for option in entry.cost_options:
+        lines.append(f"- Cost option: {_code(option.option)}: {money(entry.monthly_cost - option.saves)} a month "
+                     f"({money(option.saves)} less); gives up {_md(option.gives_up)}")
     notifying = [a for a in entry.alarms if a.notifying]
     if notifying:
         lines += ["", "Notifying alarms:", ""]

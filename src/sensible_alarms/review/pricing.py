@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING
 from ..model import CompositeAlarm
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..model import Alarm, MetricAlarm
 
 __all__ = [
-    "DEFAULT_PRICING", "AlarmPricing", "alarm_metric_count", "is_high_resolution", "load_pricing", "monthly_cost",
+    "DEFAULT_PRICING", "AlarmPricing", "CostOption", "alarm_metric_count", "cost_options", "is_high_resolution",
+    "load_pricing", "monthly_cost",
 ]
 
 
@@ -66,6 +69,52 @@ def monthly_cost(alarm: Alarm, pricing: AlarmPricing = DEFAULT_PRICING) -> float
         return pricing.composite
     rate = pricing.high_resolution_per_metric if is_high_resolution(alarm) else pricing.standard_per_metric
     return round(alarm_metric_count(alarm, pricing) * rate, 4)
+
+
+@dataclass(frozen=True)
+class CostOption:
+    """A construct option and what it would take off one entrypoint's monthly alarm bill."""
+
+    option: str
+    """How to choose it, as code."""
+    saves: float
+    """USD a month less."""
+    gives_up: str
+    """What the entrypoint no longer gets."""
+
+
+#: The SLO class of each burn-rate signal, for the option's code.
+_SLO_CLASS = {"availability": "AvailabilitySlo", "latency": "LatencySlo"}
+
+
+def cost_options(alarms: Sequence[Alarm], pricing: AlarmPricing = DEFAULT_PRICING) -> tuple[CostOption, ...]:
+    """The options that would make one entrypoint's alarms cheaper, priced from the alarms themselves
+    (their SensibleAlarms metadata): ``tickets=False`` on an SLO drops its LOW burn-rate windows, and
+    on every SLO also the LOW notifier and its confirmation. Empty when the entrypoint has no LOW
+    burn-rate window, or LOW alarms of other signals."""
+    by_signal: dict[str, float] = {}
+    composites = 0.0
+    for alarm in alarms:
+        meta = alarm.metadata
+        if meta is None or meta.urgency != "LOW":
+            continue
+        if meta.signal in _SLO_CLASS and meta.window is not None:
+            by_signal[meta.signal] = by_signal.get(meta.signal, 0.0) + monthly_cost(alarm, pricing)
+        elif meta.signal in ("notification", "confirmation"):
+            composites += monthly_cost(alarm, pricing)
+        else:
+            return ()  # a LOW signal the option does not remove
+    if not by_signal:
+        return ()
+    options = []
+    if len(by_signal) > 1:
+        options += [CostOption(f"{_SLO_CLASS[signal]}(..., tickets=False)", round(cost, 2),
+                               f"LOW tickets for slow {signal} burns")
+                    for signal, cost in sorted(by_signal.items())]
+    every = " and ".join(f"{_SLO_CLASS[signal]}(..., tickets=False)" for signal in sorted(by_signal))
+    options.append(CostOption(every, round(sum(by_signal.values()) + composites, 2),
+                              "every LOW ticket: slow burns under the HIGH thresholds are not told"))
+    return tuple(options)
 
 
 def load_pricing(path: Path) -> AlarmPricing:
