@@ -61,3 +61,32 @@ def test_a_redrive_policy_written_as_a_json_string_shows_its_dead_letter_queue(t
     })
     assert consumer.title == "SQS queue Work -> Lambda Worker"
     assert consumer.features == ("dead-letter queue arn:aws:sqs:us-east-1:123456789012:dlq (after 5 receives)",)
+
+
+def _errors_alarm(name: str) -> dict[str, Any]:
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": name, "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum", "Period": 60,
+        "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": "Job"}}], "ComparisonOperator":
+        "GreaterThanOrEqualToThreshold", "Threshold": 1, "EvaluationPeriods": 1}}
+
+
+def test_a_suppressing_not_reads_as_while_none_is_in_alarm_and_other_nots_stay_rules(tmp_path: Path) -> None:
+    """NOT over alarms in ALARM (how LOW waits for no HIGH window) reads "while none of ... is in ALARM"
+    in the notifier's conditions, not as a raw rule; a NOT of anything else keeps its rule text."""
+    [job] = _entrypoints(tmp_path, {
+        "Job": FUNCTION,
+        "Nightly": {"Type": "AWS::Events::Rule", "Properties": {
+            "ScheduleExpression": "rate(1 day)", "Targets": [{"Arn": {"Fn::GetAtt": ["Job", "Arn"]}, "Id": "T"}]}},
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+        "Failing": _errors_alarm("failing"), "Paging": _errors_alarm("paging"), "Burning": _errors_alarm("burning"),
+        "Ticket": {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {
+            "AlarmName": "ticket", "AlarmActions": [{"Ref": "Topic"}],
+            "AlarmRule": 'ALARM("failing") AND NOT (ALARM("paging") OR ALARM("burning"))'}},
+        "Odd": {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {
+            "AlarmName": "odd", "AlarmActions": [{"Ref": "Topic"}],
+            "AlarmRule": 'ALARM("failing") AND NOT OK("paging")'}},
+    })
+    conditions = {a.name: " | ".join(a.conditions) for a in job.alarms}
+    assert "while none of paging, burning is in ALARM" in conditions["ticket"]
+    assert "NOT" not in conditions["ticket"]
+    assert 'rule NOT (OK("paging"))' in conditions["odd"]

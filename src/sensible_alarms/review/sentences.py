@@ -204,7 +204,7 @@ def term_words(alarms: list[Alarm], other: tuple[str, ...] = ()) -> str:
             used |= {long.logical_id, partner.logical_id}
             parts.append(_pair_words(long, partner))
     parts += [metric_alarm_words(a) for a in alarms if a.logical_id not in used]
-    parts += [f"rule {text}" for text in other]
+    parts += [text if text.startswith(_WHILE_NONE) else f"rule {text}" for text in other]
     return " and ".join(parts) if parts else "never (the rule names no alarm)"
 
 
@@ -245,9 +245,25 @@ def alternatives(rule: RuleNode, name: Callable[[StateCheck], str]) -> list[Term
                 alarms.append(atom.logical_id)
             elif isinstance(atom, Constant) and atom.value:
                 continue
+            elif isinstance(atom, Not):
+                other.append(_not_words(atom, name))
             else:
-                other.append(rule_text(atom, name) if not isinstance(atom, Not) else
-                             f"NOT ({rule_text(atom.operand, name)})")
+                other.append(rule_text(atom, name))
         out.append(Term(tuple(dict.fromkeys(alarms)), tuple(other)))
     return out
+
+
+#: How a NOT over alarms in ALARM reads (a suppression, such as "no HIGH window holds"); term_words
+#: writes it without the "rule" prefix of other rule texts.
+_WHILE_NONE = "while none of "
+
+
+def _not_words(atom: Not, name: Callable[[StateCheck], str]) -> str:
+    """NOT(ALARM(a) OR ALARM(b) ...) as "while none of a, b is in ALARM"; any other NOT as rule text."""
+    operand = atom.operand
+    checks = operand.operands if isinstance(operand, Or) else (operand,)
+    if all(isinstance(c, StateCheck) and c.state == "ALARM" for c in checks):
+        names = [name(c) for c in checks if isinstance(c, StateCheck)]
+        return f"{_WHILE_NONE}{', '.join(names)} is in ALARM"
+    return f"NOT ({rule_text(operand, name)})"
 
