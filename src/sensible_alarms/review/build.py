@@ -110,11 +110,11 @@ class _Stack:
             # suppressor, NOT(condition), lets it notify once when the condition holds.
             for term in alternatives(confirmation, self.name_of):
                 group = [self.alarms[m] for m in term.alarms if m in self.alarms]
-                out.append(f"{verb} {term_words(group, term.other)}")
+                out.append(f"{verb} {term_words(group, term.other, term.quiet_while)}")
             verb = "once per incident: stays in ALARM, without notifying again, while"
         for term in alternatives(alarm.rule, self.name_of):
             group = [self.alarms[m] for m in term.alarms if m in self.alarms]
-            out.append(f"{verb} {term_words(group, term.other)}")
+            out.append(f"{verb} {term_words(group, term.other, term.quiet_while)}")
         return tuple(out)
 
     def _confirmation(self, alarm: CompositeAlarm) -> RuleNode | None:

@@ -190,8 +190,9 @@ def _pair_words(long: MetricAlarm, short: MetricAlarm) -> str:
     return f"{threshold} within {length}, {confirm}"
 
 
-def term_words(alarms: list[Alarm], other: tuple[str, ...] = ()) -> str:
-    """An AND-ed group of members in words: long/short burn-rate pairs read as one sentence."""
+def term_words(alarms: list[Alarm], other: tuple[str, ...] = (), quiet_while: tuple[str, ...] = ()) -> str:
+    """An AND-ed group of members in words: long/short burn-rate pairs read as one sentence; `other`
+    are rule texts, `quiet_while` suppressions already in words ("while none of ... is in ALARM")."""
     parts: list[str] = []
     metric_alarms = [a for a in alarms if isinstance(a, MetricAlarm)]
     longs = [a for a in metric_alarms if (_window(a) or ("",))[0] == "long"]
@@ -204,17 +205,20 @@ def term_words(alarms: list[Alarm], other: tuple[str, ...] = ()) -> str:
             used |= {long.logical_id, partner.logical_id}
             parts.append(_pair_words(long, partner))
     parts += [metric_alarm_words(a) for a in alarms if a.logical_id not in used]
-    parts += [text if text.startswith(_WHILE_NONE) else f"rule {text}" for text in other]
+    parts += [f"rule {text}" for text in other]
+    parts += list(quiet_while)
     return " and ".join(parts) if parts else "never (the rule names no alarm)"
 
 
 @dataclass(frozen=True)
 class Term:
     """One alternative of a composite's rule: every alarm in ``alarms`` (logical ids of the stack)
-    must be in ALARM, and every rule text in ``other`` hold."""
+    must be in ALARM, every rule text in ``other`` hold, and no alarm named in a ``quiet_while``
+    sentence be in ALARM."""
 
     alarms: tuple[str, ...]
     other: tuple[str, ...] = ()
+    quiet_while: tuple[str, ...] = ()
 
 
 def _dnf(node: RuleNode, name: Callable[[StateCheck], str]) -> list[list[RuleNode]]:
@@ -240,30 +244,28 @@ def alternatives(rule: RuleNode, name: Callable[[StateCheck], str]) -> list[Term
     for atoms in terms:
         alarms: list[str] = []
         other: list[str] = []
+        quiet: list[str] = []
         for atom in atoms:
             if isinstance(atom, StateCheck) and atom.state == "ALARM" and atom.logical_id:
                 alarms.append(atom.logical_id)
             elif isinstance(atom, Constant) and atom.value:
                 continue
+            elif isinstance(atom, Not) and (none_of := _none_in_alarm(atom, name)) is not None:
+                quiet.append(none_of)
             elif isinstance(atom, Not):
-                other.append(_not_words(atom, name))
+                other.append(f"NOT ({rule_text(atom.operand, name)})")
             else:
                 other.append(rule_text(atom, name))
-        out.append(Term(tuple(dict.fromkeys(alarms)), tuple(other)))
+        out.append(Term(tuple(dict.fromkeys(alarms)), tuple(other), tuple(quiet)))
     return out
 
 
-#: How a NOT over alarms in ALARM reads (a suppression, such as "no HIGH window holds"); term_words
-#: writes it without the "rule" prefix of other rule texts.
-_WHILE_NONE = "while none of "
-
-
-def _not_words(atom: Not, name: Callable[[StateCheck], str]) -> str:
-    """NOT(ALARM(a) OR ALARM(b) ...) as "while none of a, b is in ALARM"; any other NOT as rule text."""
+def _none_in_alarm(atom: Not, name: Callable[[StateCheck], str]) -> str | None:
+    """NOT(ALARM(a) OR ALARM(b) ...), a suppression such as "no HIGH window holds", as "while none
+    of a, b is in ALARM"; None for any other NOT."""
     operand = atom.operand
     checks = operand.operands if isinstance(operand, Or) else (operand,)
     if all(isinstance(c, StateCheck) and c.state == "ALARM" for c in checks):
         names = [name(c) for c in checks if isinstance(c, StateCheck)]
-        return f"{_WHILE_NONE}{', '.join(names)} is in ALARM"
-    return f"NOT ({rule_text(operand, name)})"
-
+        return f"while none of {', '.join(names)} is in ALARM"
+    return None
