@@ -97,7 +97,9 @@ PY
 }
 
 healthy() {
-  "$venv/bin/python" - "$health_url" <<'PY' 2>/dev/null
+  local python=$venv/bin/python
+  [ -x "$python" ] || python=python3  # not installed here: any Python can ask
+  "$python" - "$health_url" <<'PY' 2>/dev/null
 import json, sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=2) as response:
     services = json.load(response).get("services", {})
@@ -184,12 +186,22 @@ stop() {
   echo "localstack: stopped (pid $pid)"
 }
 
+# Exit 0 only when this checkout's LocalStack runs and answers; the other cases say which it is, since
+# `start` treats them differently (a LocalStack of another checkout on the port makes it refuse).
 status() {
-  if pid=$(running_pid) && healthy; then
-    echo "localstack: running (pid $pid) on $host:$port"
-  else
-    echo "localstack: not running"; return 1
+  local pid
+  if pid=$(running_pid); then
+    if healthy; then
+      echo "localstack: running (pid $pid) on $host:$port"; return 0
+    fi
+    echo "localstack: its process (pid $pid) runs but nothing healthy answers on $host:$port (starting, or stuck: see $log_file)"
+    return 1
   fi
+  if healthy; then
+    echo "localstack: not running from this checkout, but something else answers on $host:$port"
+    return 1
+  fi
+  echo "localstack: not running"; return 1
 }
 
 case "${1:-}" in

@@ -90,7 +90,8 @@ def versions() -> dict[str, str | None]:
         except importlib.metadata.PackageNotFoundError:
             found[package] = None
     found["python"] = platform.python_version()
-    node = shutil.which("node")
+    # The Node.js jsii runs on: JSII_NODE when scripts/env.sh set it (the wheel's), else the machine's.
+    node = os.environ.get("JSII_NODE") or shutil.which("node")
     found["node"] = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip() if node else None
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     found["sensible_alarms_commit"] = commit.stdout.strip() or None

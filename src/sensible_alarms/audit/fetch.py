@@ -171,7 +171,8 @@ def _read_history(cloudwatch: Any, read: AccountRead, names: set[str], prefix: s
 
     The period is applied here, not with ``StartDate``/``EndDate``: CloudWatch keeps 30 days of
     alarm history, the audit's default period, so the filter would save little, and LocalStack
-    (2026.3) fails on it (it compares naive with aware times)."""
+    (4.13.1 and 2026.3) fails on it once an alarm has changed state twice: it stores that change's
+    time without a time zone and compares it with the aware dates."""
     total = _minutes(read.end, read.start)
     found: list[dict[str, Any]] = []
     try:
