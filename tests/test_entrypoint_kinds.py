@@ -484,7 +484,7 @@ def test_the_scheduler_l2_and_its_flexible_window_lengthen_the_missed_run_grace(
                                       target=scheduler_targets.LambdaInvoke(job), time_window=window)
         alarms = ScheduledJobAlarms(stack, "JobAlarms", schedule=schedule, function=job, routing=routing)
         [missed] = [m for m in alarms.members if m.title == "Runs started"]
-        periods = synth(stack)["Resources"][stack.get_logical_id(missed.alarm.node.default_child)]["Properties"]
+        periods = synth(stack)["Resources"][stack.get_logical_id(missed.resource)]["Properties"]
         return int(periods["EvaluationPeriods"])
 
     off = missed_run_periods(scheduler.TimeWindow.off())

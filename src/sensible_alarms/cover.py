@@ -18,7 +18,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_appsync as appsync
-from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
@@ -197,8 +196,7 @@ class _Walk:
         for construct in self.nodes:
             if isinstance(construct, EntrypointAlarms):
                 for member in construct.members:
-                    alarm = member.alarm.node.default_child
-                    assert isinstance(alarm, cw.CfnAlarm)
+                    alarm = member.resource
                     ids |= _ids(self._resolve(alarm, [alarm.dimensions, alarm.metrics]))
         return ids
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -15,6 +14,7 @@ from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .metrics import Metric
 from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
 from .routes import ROUTE_MIN_FAILED, add_route_outages, discover_routes, route_functions_argument
 
@@ -134,6 +134,6 @@ class ApiAlarms(EntrypointAlarms):
             f"'api' must be an aws_apigateway.RestApi/SpecRestApi or an aws_apigatewayv2.HttpApi (got {kind}); "
             "WebSocket APIs and imported APIs are not supported", "api", kind)
 
-    def _metric(self, name: str, statistic: str) -> cw.Metric:
-        return cw.Metric(namespace="AWS/ApiGateway", metric_name=name, dimensions_map=self._dimensions,
-                         statistic=statistic)
+    def _metric(self, name: str, statistic: str) -> Metric:
+        return Metric(namespace="AWS/ApiGateway", metric_name=name, dimensions_map=self._dimensions,
+                      statistic=statistic)

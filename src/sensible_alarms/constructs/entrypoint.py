@@ -21,10 +21,15 @@ from ..errors import SensibleAlarmsError
 from ..metadata import METADATA_KEY, AlarmMetadata, EntrypointKind
 from ..routing import AlarmRouting
 from ..urgency import Urgency
+from .metrics import alarm_properties
 from .signals import ARRIVAL_QUIET_MINUTES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from aws_cdk.interfaces.aws_cloudwatch import IAlarmRef
+
+    from .metrics import MathExpression, Metric
 
 __all__ = ["EntrypointAlarms", "SignalAlarm"]
 
@@ -47,18 +52,40 @@ _CONFIRMATION_WAIT = cdk.Duration.minutes(1)
 #: outage window) over its threshold, this long: a burn near a HIGH threshold crosses it on and off,
 #: and a shorter spell let the ticket out after the page (fleet benchmark, docs/concepts.md).
 _LOW_CONFIRMATION = cdk.Duration.hours(2)
+#: CloudFormation's spelling of the L2 enums a member takes (jsii's Python enums carry the names).
+_COMPARISON = {
+    cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD: "GreaterThanOrEqualToThreshold",
+    cw.ComparisonOperator.GREATER_THAN_THRESHOLD: "GreaterThanThreshold",
+    cw.ComparisonOperator.LESS_THAN_THRESHOLD: "LessThanThreshold",
+    cw.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD: "LessThanOrEqualToThreshold",
+}
+_MISSING = {
+    cw.TreatMissingData.BREACHING: "breaching", cw.TreatMissingData.NOT_BREACHING: "notBreaching",
+    cw.TreatMissingData.IGNORE: "ignore", cw.TreatMissingData.MISSING: "missing",
+}
 
 
 @dataclass(frozen=True)
 class SignalAlarm:
-    """A member alarm and what it watches, for dashboards and callers."""
+    """A member alarm and what it watches, for dashboards and callers.
 
-    alarm: cw.Alarm
+    The member is a ``CfnAlarm`` (`resource`) under a construct with the member's id; `alarm`, a
+    typed ``IAlarm`` handle on it, is made the first time it is read (each handle is a jsii call,
+    and most members are never asked for one)."""
+
+    resource: cw.CfnAlarm
     urgency: Urgency
     signal: str
     title: str
     #: Shown on the dashboard (long burn-rate windows and every non-burn-rate signal).
     primary: bool
+
+    @cached_property
+    def alarm(self) -> cw.IAlarm:
+        """The member as an ``IAlarm`` (``Alarm.from_alarm_arn``), for widgets and rules."""
+        holder = self.resource.node.scope
+        assert isinstance(holder, Construct)
+        return cw.Alarm.from_alarm_arn(holder, "Alarm", self.resource.attr_arn)
 
 
 class EntrypointAlarms(Construct):
@@ -88,7 +115,7 @@ class EntrypointAlarms(Construct):
         self._notifiers: dict[Urgency, cw.CompositeAlarm] = {}
         #: HIGH burn-rate long windows and outage windows: while one is over its threshold the LOW
         #: notification stays quiet.
-        self._high_longs: list[cw.Alarm] = []
+        self._high_longs: list[IAlarmRef] = []
         #: How long a HIGH incident can keep a LOW signal in ALARM after it ends (subclasses with
         #: longer LOW windows raise it): the quiet spell of the arrival signals.
         self._low_window_seconds = ARRIVAL_QUIET_MINUTES * 60
@@ -200,7 +227,7 @@ class EntrypointAlarms(Construct):
         urgency: Urgency,
         impact: str,
         slo: str,
-        metric: cw.IMetric,
+        metric: Metric | MathExpression,
         threshold: float,
         comparison: cw.ComparisonOperator,
         evaluation_periods: int = 1,
@@ -208,23 +235,24 @@ class EntrypointAlarms(Construct):
         missing: cw.TreatMissingData = cw.TreatMissingData.NOT_BREACHING,
         window: str | None = None,
         primary: bool = True,
-    ) -> cw.Alarm:
-        alarm = cw.Alarm(
-            self, id,
+    ) -> cw.CfnAlarm:
+        # A CfnAlarm named "Resource" under a holder with the member's id: the logical id and
+        # construct path of a cw.Alarm, with 3 jsii calls instead of about 20 (docs/synth-speed.md).
+        holder = Construct(self, id)
+        alarm = cw.CfnAlarm(
+            holder, "Resource",
             alarm_name=self._alarm_name(id),
             alarm_description=self._description(impact, urgency, slo),
-            metric=metric,
-            threshold=threshold,
-            comparison_operator=comparison,
-            evaluation_periods=evaluation_periods,
-            datapoints_to_alarm=datapoints_to_alarm,
-            treat_missing_data=missing,
             # Members never notify: their entrypoint's composite does, once.
             actions_enabled=False,
+            comparison_operator=_COMPARISON[comparison],
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            threshold=threshold,
+            treat_missing_data=_MISSING[missing],
+            **alarm_properties(metric),
         )
-        resource = alarm.node.default_child
-        assert isinstance(resource, cdk.CfnResource)
-        resource.add_metadata(METADATA_KEY, self._metadata(
+        alarm.add_metadata(METADATA_KEY, self._metadata(
             role="member", urgency=urgency, signal=signal, slo=slo, impact=impact, window=window))
         self._members.append(SignalAlarm(alarm, urgency, signal, title, primary))
         return alarm
@@ -309,11 +337,11 @@ class EntrypointAlarms(Construct):
             self._notifiers[urgency] = composite
 
     @staticmethod
-    def _all_of(alarms: Sequence[cw.IAlarm]) -> cw.IAlarmRule:
+    def _all_of(alarms: Sequence[IAlarmRef]) -> cw.IAlarmRule:
         return cw.AlarmRule.all_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))
 
     @staticmethod
-    def _any_of(alarms: Sequence[cw.IAlarm]) -> cw.IAlarmRule:
+    def _any_of(alarms: Sequence[IAlarmRef]) -> cw.IAlarmRule:
         if len(alarms) == 1:
             return cw.AlarmRule.from_alarm(alarms[0], cw.AlarmState.ALARM)
         return cw.AlarmRule.any_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))

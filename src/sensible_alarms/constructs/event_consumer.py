@@ -18,12 +18,13 @@ from ..slo import FreshnessSlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .function_name import underlying_function
+from .metrics import Metric
 from .signals import ARRIVAL_QUIET_MINUTES
 
 __all__ = ["EventConsumerAlarms"]
 
 _DEFAULT_SUSTAIN = cdk.Duration.minutes(3)
-_ONE_MINUTE = cdk.Duration.minutes(1)
+_ONE_MINUTE = 60
 _DELIVERY_SLO = "delivery: every event the rule matches reaches its targets"
 
 
@@ -89,7 +90,7 @@ class EventConsumerAlarms(EntrypointAlarms):
         what = self._check_source(source, function)
         # Without a function only lost events are measured: no freshness SLO is claimed.
         slo = freshness.describe() if function is not None else _DELIVERY_SLO
-        dropped: list[cw.Alarm] = []
+        dropped: list[cw.CfnAlarm] = []
         if function is not None:
             dropped.append(self._add_member(
                 id="DroppedEvents", signal="dropped-events", title="Events dropped after every retry",
@@ -108,8 +109,8 @@ class EventConsumerAlarms(EntrypointAlarms):
                 impact=f"The rule {source.node.id} could not deliver events to {self.entrypoint_name}'s "
                        "targets after every retry: a customer's work was not done.",
                 slo=slo,
-                metric=cw.Metric(namespace="AWS/Events", metric_name="FailedInvocations",
-                                 dimensions_map=_rule_dimensions(source), statistic="Sum", period=_ONE_MINUTE),
+                metric=Metric(namespace="AWS/Events", metric_name="FailedInvocations",
+                              dimensions_map=_rule_dimensions(source), statistic="Sum", period=_ONE_MINUTE),
                 threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
             ))
@@ -168,12 +169,12 @@ class EventConsumerAlarms(EntrypointAlarms):
             "is QueueConsumerAlarms' and a stream StreamConsumerAlarms'", "source", kind)
 
 
-def _lambda_metric(function: lambda_.IFunction, name: str, statistic: str) -> cw.Metric:
+def _lambda_metric(function: lambda_.IFunction, name: str, statistic: str) -> Metric:
     """A metric of the function by ``FunctionName`` alone: for an alias or a version too, the
     function's own name (``function.metric`` of an alias adds a ``Resource`` dimension)."""
-    return cw.Metric(namespace="AWS/Lambda", metric_name=name,
-                     dimensions_map={"FunctionName": underlying_function(function).function_name},
-                     statistic=statistic, period=_ONE_MINUTE)
+    return Metric(namespace="AWS/Lambda", metric_name=name,
+                  dimensions_map={"FunctionName": underlying_function(function).function_name},
+                  statistic=statistic, period=_ONE_MINUTE)
 
 
 def _rule_dimensions(rule: events.Rule) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_cdk import aws_lambda as lambda_
 
-__all__ = ["underlying_function"]
+__all__ = ["metric_dimensions", "underlying_function"]
 
 
 def underlying_function(function: lambda_.IFunction) -> lambda_.IFunction:
@@ -25,3 +25,15 @@ def underlying_function(function: lambda_.IFunction) -> lambda_.IFunction:
         if inner is not None:
             current = inner
     return current  # type: ignore[no-any-return]
+
+
+def metric_dimensions(function: lambda_.IFunction) -> dict[str, str]:
+    """The dimensions ``function.metric(...)`` gives its metrics (aws-cdk-lib 2.275), read once:
+    ``FunctionName`` and, for an alias or a version made in this app, ``Resource`` as CDK writes it."""
+    if isinstance(function, lambda_.Alias):
+        name = function.lambda_.function_name
+        return {"FunctionName": name, "Resource": f"{name}:{function.alias_name}"}
+    if isinstance(function, lambda_.Version):
+        inner = function.lambda_
+        return {"FunctionName": inner.function_name, "Resource": f"{inner.function_arn}:{function.version}"}
+    return {"FunctionName": function.function_name}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -11,6 +10,7 @@ from .._jsii_types import is_function
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from .function_name import underlying_function
+from .metrics import Metric
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -75,9 +75,9 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         # metrics of $LATEST and of every alias under it (Lambda Developer Guide, urls-monitoring).
         dimensions = {"FunctionName": function.function_name}
 
-        def metric(name: str, statistic: str = "Sum") -> cw.Metric:
-            return cw.Metric(namespace="AWS/Lambda", metric_name=name, dimensions_map=dimensions,
-                             statistic=statistic)
+        def metric(name: str, statistic: str = "Sum") -> Metric:
+            return Metric(namespace="AWS/Lambda", metric_name=name, dimensions_map=dimensions,
+                          statistic=statistic)
 
         self._alarm_requests(
             RequestMetrics(failed=lambda: metric("Url5xxCount"), requests=lambda: metric("UrlRequestCount"),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from aws_cdk import aws_appsync as appsync
-from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
+from .metrics import Metric
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -55,9 +55,9 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
                              "API is alarmed in the stack that defines it", "api", kind)
         dimensions = {"GraphQLAPIId": api.api_id}
 
-        def metric(name: str, statistic: str = "Sum") -> cw.Metric:
-            return cw.Metric(namespace="AWS/AppSync", metric_name=name, dimensions_map=dimensions,
-                             statistic=statistic)
+        def metric(name: str, statistic: str = "Sum") -> Metric:
+            return Metric(namespace="AWS/AppSync", metric_name=name, dimensions_map=dimensions,
+                          statistic=statistic)
 
         self._alarm_requests(
             RequestMetrics(failed=lambda: metric("5XXError"), requests=lambda: metric("Latency", "SampleCount"),

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
+from .metrics import MathExpression, Metric
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -69,27 +69,27 @@ class LoadBalancerTargetAlarms(RequestEntrypointAlarms):
                 "Lambda functions; this construct alarms the Lambda-backed requests of a load balancer",
                 "target_group", target_type)
         try:
-            target_group.first_load_balancer_full_name  # noqa: B018 - raises while no load balancer uses it
+            load_balancer = target_group.first_load_balancer_full_name  # raises while no load balancer uses it
         except RuntimeError as error:
             raise self._fail(
                 f"the target group {target_group.node.path} is not attached to a load balancer yet: add it to a "
                 "listener (listener.add_targets(...)) before creating the alarms", "target_group",
                 target_group.node.path) from error
-        metrics = target_group.metrics
+        dimensions = {"LoadBalancer": load_balancer, "TargetGroup": target_group.target_group_full_name}
 
-        def count(name: str) -> cw.IMetric:
-            return metrics.custom(name, statistic="Sum")
+        def count(name: str) -> Metric:
+            return Metric("AWS/ApplicationELB", name, dimensions, statistic="Sum")
 
-        def response_time(statistic: str) -> cw.IMetric:
+        def response_time(statistic: str) -> Metric:
             # TargetResponseTime is in seconds; the SLO's threshold is in milliseconds.
             match = _PERCENTILE_RANK.match(statistic)
             if match:
                 statistic = f"PR(:{int(match.group(1)) / 1000:g})"
-            return metrics.target_response_time(statistic=statistic)
+            return Metric("AWS/ApplicationELB", "TargetResponseTime", dimensions, statistic=statistic)
 
         self._alarm_requests(
             RequestMetrics(
-                failed=lambda: cw.MathExpression(
+                failed=lambda: MathExpression(
                     expression="FILL(target5xx, 0) + FILL(user, 0) + FILL(internal, 0)",
                     using_metrics={"target5xx": count("HTTPCode_Target_5XX_Count"), "user": count("LambdaUserError"),
                                    "internal": count("LambdaInternalError")},

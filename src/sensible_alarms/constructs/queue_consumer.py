@@ -13,6 +13,7 @@ from ..routing import AlarmRouting
 from ..slo import FreshnessSlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .metrics import Metric
 from .signals import ARRIVAL_QUIET_MINUTES, queue_arrivals
 
 __all__ = ["QueueConsumerAlarms"]
@@ -88,8 +89,8 @@ class QueueConsumerAlarms(EntrypointAlarms):
             impact=f"Customers' requests queued on {self.entrypoint_name} have waited over {words(max_age)} "
                    f"for {sustain_minutes} min: processing is badly delayed.",
             slo=slo,
-            metric=queue.metric_approximate_age_of_oldest_message(statistic="Maximum",
-                                                                  period=cdk.Duration.minutes(1)),
+            metric=Metric("AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": queue.queue_name},
+                          statistic="Maximum", period=60),
             threshold=max_age, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=sustain_minutes, datapoints_to_alarm=sustain_minutes,
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
 
 from .._durations import adjective, words
@@ -14,11 +13,13 @@ from ..burn_rate import BURN_RATE_WINDOWS, BurnRateWindow
 from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import round_threshold
+from .metrics import MathExpression
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .entrypoint import EntrypointAlarms
+    from .metrics import Metric
 
 __all__ = [
     "HOLD_FRACTION",
@@ -66,9 +67,9 @@ class RequestMetrics:
         ``"SampleCount"`` (the requests it measured). None: the entrypoint has no latency metric.
     """
 
-    failed: Callable[[], cw.IMetric]
-    requests: Callable[[], cw.IMetric]
-    latency: Callable[[str], cw.IMetric] | None = None
+    failed: Callable[[], Metric | MathExpression]
+    requests: Callable[[], Metric | MathExpression]
+    latency: Callable[[str], Metric | MathExpression] | None = None
 
 
 def check_request_arguments(owner: EntrypointAlarms, *, availability: object, latency: object, min_failed: object,
@@ -135,7 +136,8 @@ class _Builder:
         self._min_failed = min_failed
         self._short_min = min(SHORT_WINDOW_MIN_FAILED, min_failed)
 
-    def _finish(self, window: BurnRateWindow, long: cw.Alarm, short: cw.Alarm | None, hold: cw.Alarm | None) -> None:
+    def _finish(self, window: BurnRateWindow, long: cw.CfnAlarm, short: cw.CfnAlarm | None,
+                hold: cw.CfnAlarm | None) -> None:
         owner = self._owner
         if short is None:
             owner._add_rule(window.urgency, owner._any_of([long]))
@@ -161,10 +163,10 @@ class _Builder:
             impact=f"Customers of {name} get server errors: {budget} burned within {long_words} "
                    f"({rate:g}x the sustainable rate, {threshold:.4%} of requests failing).",
             slo=slo.describe(),
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression=f"IF(errors >= {self._min_failed}, errors / requests, 0)",
                 using_metrics={"errors": errors, "requests": requests},
-                period=cdk.Duration.seconds(window.long_window_seconds),
+                period=window.long_window_seconds,
                 label=f"Failed request ratio over {long_words}",
             ),
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -176,10 +178,10 @@ class _Builder:
             impact=f"Customers of {name} are still getting server errors over the last "
                    f"{short_words}, at least {self._short_min} of them (confirms the {long_words} burn of {budget}).",
             slo=slo.describe(),
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression=f"IF(FILL(errors, 0) >= {self._short_min}, FILL(errors, 0) / requests, 0)",
                 using_metrics={"errors": errors, "requests": requests},
-                period=cdk.Duration.seconds(window.short_window_seconds),
+                period=window.short_window_seconds,
                 label=f"Failed request ratio over {short_words}",
             ),
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -195,10 +197,10 @@ class _Builder:
                    f"requests or more failed ({fraction:g} of the burn-rate threshold). Keeps an incident "
                    "open, so it notifies once.",
             slo=slo.describe(),
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression=f"IF(errors >= {self._short_min}, errors / requests, 0)",
                 using_metrics={"errors": errors, "requests": requests},
-                period=cdk.Duration.seconds(window.long_window_seconds),
+                period=window.long_window_seconds,
                 label=f"Failed request ratio over {long_words}",
             ),
             threshold=hold_threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -217,10 +219,10 @@ class _Builder:
                 impact=f"Customers of {owner.entrypoint_name} cannot use it: at least {OUTAGE_FAILED_SHARE:.0%} of "
                        f"requests failed within {window_words}, {OUTAGE_MIN_FAILED} or more of them.",
                 slo=slo.describe(),
-                metric=cw.MathExpression(
+                metric=MathExpression(
                     expression=f"IF(errors >= {OUTAGE_MIN_FAILED}, errors / requests, 0)",
                     using_metrics={"errors": self._metrics.failed(), "requests": self._metrics.requests()},
-                    period=cdk.Duration.seconds(seconds),
+                    period=seconds,
                     label=f"Failed request ratio over {window_words}",
                 ),
                 threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -230,7 +232,7 @@ class _Builder:
             owner._high_longs.append(outage)  # keeps LOW quiet too: an outage notifies once, as HIGH
 
     def latency_window(self, window: BurnRateWindow, slo: LatencySlo,
-                       latency_metric: Callable[[str], cw.IMetric]) -> None:
+                       latency_metric: Callable[[str], Metric | MathExpression]) -> None:
         owner = self._owner
         name = owner.entrypoint_name
         threshold = round_threshold(slo.slow_ratio_threshold(window))
@@ -248,10 +250,10 @@ class _Builder:
             impact=f"Customers of {name} wait longer than {ms} ms: {budget} burned within "
                    f"{long_words} ({rate:g}x the sustainable rate, {threshold:.4%} of requests slow).",
             slo=slo.describe(),
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression=f"IF((100 - fast) * requests / 100 >= {self._min_failed}, (100 - fast) / 100, 0)",
                 using_metrics={"fast": fast, "requests": count},
-                period=cdk.Duration.seconds(window.long_window_seconds),
+                period=window.long_window_seconds,
                 label=f"Slow request ratio over {long_words}",
             ),
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -264,10 +266,10 @@ class _Builder:
             impact=f"Customers of {name} are still waiting longer than {ms} ms over the last "
                    f"{short_words}, at least {self._short_min} of them (confirms the {long_words} burn of {budget}).",
             slo=slo.describe(),
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression=f"IF((100 - fast) * requests / 100 >= {self._short_min}, (100 - fast) / 100, 0)",
                 using_metrics={"fast": fast, "requests": count},
-                period=cdk.Duration.seconds(window.short_window_seconds),
+                period=window.short_window_seconds,
                 label=f"Slow request ratio over {short_words}",
             ),
             threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -283,10 +285,10 @@ class _Builder:
                    f"{hold_threshold:.4%} of requests or more were slow ({fraction:g} of the burn-rate "
                    "threshold). Keeps an incident open, so it notifies once.",
             slo=slo.describe(),
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression=f"IF((100 - fast) * requests / 100 >= {self._short_min}, (100 - fast) / 100, 0)",
                 using_metrics={"fast": fast, "requests": count},
-                period=cdk.Duration.seconds(window.long_window_seconds),
+                period=window.long_window_seconds,
                 label=f"Slow request ratio over {long_words}",
             ),
             threshold=hold_threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -23,6 +23,8 @@ from aws_cdk import aws_lambda as lambda_
 from .._durations import words
 from ..slo import AvailabilitySlo
 from ..urgency import Urgency
+from .function_name import metric_dimensions
+from .metrics import MathExpression, Metric
 from .request_burn_rates import OUTAGE_FAILED_SHARE, window_tag
 
 if TYPE_CHECKING:
@@ -173,14 +175,15 @@ def add_route_outages(owner: EntrypointAlarms, routes: list[Route], slo: Availab
 
 
 def _group_member(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, list[str]]], number: int,
-                  seconds: int, slo: AvailabilitySlo) -> cw.Alarm:
+                  seconds: int, slo: AvailabilitySlo) -> cw.CfnAlarm:
     window = words(seconds)
-    period = cdk.Duration.seconds(seconds)
-    shares: dict[str, cw.IMetric] = {}
+    period = seconds
+    shares: dict[str, Metric | MathExpression] = {}
     for n, (function, names) in enumerate(group):
-        errors = function.metric_errors(period=period, statistic="Sum")
-        invocations = function.metric_invocations(period=period, statistic="Sum")
-        shares[f"route{n}"] = cw.MathExpression(
+        dimensions = metric_dimensions(function)
+        errors = Metric("AWS/Lambda", "Errors", dimensions, period=period, statistic="Sum")
+        invocations = Metric("AWS/Lambda", "Invocations", dimensions, period=period, statistic="Sum")
+        shares[f"route{n}"] = MathExpression(
             expression=f"IF(errors{n} >= {ROUTE_MIN_FAILED}, errors{n} / invocations{n}, 0)",
             using_metrics={f"errors{n}": errors, f"invocations{n}": invocations},
             period=period, label=f"{_short(' and '.join(names))}: failed share over {window}",
@@ -194,7 +197,7 @@ def _group_member(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, 
                f"watched on its own through its Lambda function's errors and invocations, so a quiet route's "
                f"outage is not lost in the API's traffic. Routes: {routes}.",
         slo=slo.describe(),
-        metric=cw.MathExpression(
+        metric=MathExpression(
             expression=f"MAX([{', '.join(shares)}])",
             using_metrics=shares,
             period=period,

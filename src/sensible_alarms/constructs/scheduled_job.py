@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
@@ -19,6 +20,8 @@ from ..burn_rate import MAX_PERIOD_SECONDS
 from ..routing import AlarmRouting
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .function_name import metric_dimensions
+from .metrics import MathExpression, Metric
 
 __all__ = ["ScheduledJobAlarms"]
 
@@ -114,9 +117,10 @@ class ScheduledJobAlarms(EntrypointAlarms):
                 "consecutive_failures", consecutive_failures)
 
         slo = f"the job runs every {every(seconds)} and succeeds"
-        invocations = function.metric_invocations(statistic="Sum")
-        errors = function.metric_errors(statistic="Sum")
-        every_period = cdk.Duration.seconds(period)
+        dimensions = metric_dimensions(function)
+        invocations = Metric("AWS/Lambda", "Invocations", dimensions, statistic="Sum")
+        errors = Metric("AWS/Lambda", "Errors", dimensions, statistic="Sum")
+        every_period = period
         # A failing streak is judged over whole spans of time, not per run: a run's attempts (Lambda
         # retries an asynchronous invocation twice, minutes apart) may straddle any window edge, so
         # "no attempt succeeded for N intervals, and attempts failed" is the signal that holds.
@@ -126,7 +130,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
             impact=f"The scheduled job {self.entrypoint_name} has not completed successfully for "
                    f"{consecutive_failures} runs: the work it does for customers is not being done.",
             slo=slo,
-            metric=cw.MathExpression(
+            metric=MathExpression(
                 expression="FILL(invocations, 0) - FILL(errors, 0)",
                 using_metrics={"invocations": invocations, "errors": errors},
                 period=every_period,
@@ -142,7 +146,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
             impact=f"The scheduled job {self.entrypoint_name} failed within the last "
                    f"{words(failing_windows * period)}.",
             slo=slo,
-            metric=function.metric_errors(statistic="Sum", period=every_period),
+            metric=replace(errors, period=every_period),
             threshold=1, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=failing_windows, datapoints_to_alarm=1,
         )
@@ -155,7 +159,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
             impact=f"The scheduled job {self.entrypoint_name} has not run for {words(windows * period)}: "
                    "the work it does for customers is not being done.",
             slo=slo,
-            metric=function.metric_invocations(statistic="Sum", period=every_period),
+            metric=replace(invocations, period=every_period),
             threshold=1, comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
             evaluation_periods=windows, datapoints_to_alarm=windows,
             # Lambda publishes no Invocations datapoint for a minute without invocations.
@@ -171,7 +175,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
             impact=f"The scheduled job {self.entrypoint_name} has not run within {words(lookback * period)}, "
                    "or not since it was deployed: missed runs are told only once it has run.",
             slo=slo,
-            metric=function.metric_invocations(statistic="Sum", period=every_period),
+            metric=replace(invocations, period=every_period),
             threshold=1, comparison=cw.ComparisonOperator.LESS_THAN_THRESHOLD,
             evaluation_periods=lookback, datapoints_to_alarm=lookback,
             missing=cw.TreatMissingData.BREACHING, primary=False,

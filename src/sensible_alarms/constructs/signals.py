@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cw
-from aws_cdk import aws_sqs as sqs
+from typing import TYPE_CHECKING
+
+from .metrics import MathExpression, Metric
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_sqs as sqs
 
 __all__ = ["ARRIVAL_QUIET_MINUTES", "queue_arrivals"]
 
@@ -14,7 +17,7 @@ __all__ = ["ARRIVAL_QUIET_MINUTES", "queue_arrivals"]
 ARRIVAL_QUIET_MINUTES = 60
 
 
-def queue_arrivals(queue: sqs.IQueue) -> cw.MathExpression:
+def queue_arrivals(queue: sqs.IQueue) -> MathExpression:
     """Messages that arrived on `queue` in each minute, whatever put them there.
 
     ``NumberOfMessagesSent`` misses messages that a redrive policy moves into a dead-letter queue,
@@ -22,16 +25,17 @@ def queue_arrivals(queue: sqs.IQueue) -> cw.MathExpression:
     notification for new ones) or falls to zero when something drains the queue. Arrivals are the
     change in messages held (visible + in flight) plus the messages deleted in the minute.
     """
-    one_minute = cdk.Duration.minutes(1)
-    return cw.MathExpression(
+    one_minute = 60
+    dimensions = {"QueueName": queue.queue_name}
+    return MathExpression(
         # REPEAT, not 0: a minute with no datapoint while messages sit must not read as all of them
         # arriving again in the next minute.
         expression="DIFF(FILL(visible, REPEAT) + FILL(inflight, REPEAT)) + FILL(deleted, 0)",
         using_metrics={
-            "visible": queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=one_minute),
-            "inflight": queue.metric_approximate_number_of_messages_not_visible(statistic="Maximum",
-                                                                                period=one_minute),
-            "deleted": queue.metric_number_of_messages_deleted(statistic="Sum", period=one_minute),
+            "visible": Metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions, "Maximum", one_minute),
+            "inflight": Metric("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", dimensions, "Maximum",
+                               one_minute),
+            "deleted": Metric("AWS/SQS", "NumberOfMessagesDeleted", dimensions, "Sum", one_minute),
         },
         period=one_minute,
         label="Messages arrived per minute",

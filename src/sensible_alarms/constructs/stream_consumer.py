@@ -15,6 +15,8 @@ from ..routing import AlarmRouting
 from ..slo import FreshnessSlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .function_name import metric_dimensions
+from .metrics import MathExpression, Metric
 from .signals import ARRIVAL_QUIET_MINUTES, queue_arrivals
 
 __all__ = ["StreamConsumerAlarms"]
@@ -84,7 +86,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
             impact=f"Customers' changes on the stream of {self.entrypoint_name} wait over {words(max_age)} "
                    f"to be processed, for {sustain_minutes} min: processing is badly delayed.",
             slo=slo,
-            metric=function.metric("IteratorAge", statistic="Maximum", period=cdk.Duration.minutes(1)),
+            metric=Metric("AWS/Lambda", "IteratorAge", metric_dimensions(function), statistic="Maximum", period=60),
             threshold=max_age * 1000, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=sustain_minutes, datapoints_to_alarm=sustain_minutes,
         )
@@ -98,12 +100,13 @@ class StreamConsumerAlarms(EntrypointAlarms):
                 "'failure_destination' once the mapping has one.",
             )
         else:
-            metric: cw.IMetric
+            metric: Metric | MathExpression
             if is_queue(failure_destination):
                 metric = queue_arrivals(failure_destination)  # type: ignore[arg-type]
             else:
-                metric = failure_destination.metric_number_of_messages_published(  # type: ignore[union-attr]
-                    statistic="Sum", period=cdk.Duration.minutes(1))
+                metric = Metric("AWS/SNS", "NumberOfMessagesPublished",
+                                {"TopicName": failure_destination.topic_name},  # type: ignore[union-attr]
+                                statistic="Sum", period=60)
             failed = self._add_member(
                 id="FailedRecords", signal="failure-destination",
                 title="Records sent to the on-failure destination", urgency=failure_urgency,

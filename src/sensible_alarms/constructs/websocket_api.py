@@ -4,11 +4,11 @@ its clients send."""
 from __future__ import annotations
 
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
+from .metrics import MathExpression, Metric
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -54,17 +54,17 @@ class WebSocketApiAlarms(RequestEntrypointAlarms):
             raise self._fail(f"'stage' must be an aws_apigatewayv2.WebSocketStage (got {kind}){hint}", "stage", kind)
         dimensions = {"ApiId": stage.api.api_id, "Stage": stage.stage_name}
 
-        def metric(name: str, statistic: str = "Sum") -> cw.Metric:
-            return cw.Metric(namespace="AWS/ApiGateway", metric_name=name, dimensions_map=dimensions,
-                             statistic=statistic)
+        def metric(name: str, statistic: str = "Sum") -> Metric:
+            return Metric(namespace="AWS/ApiGateway", metric_name=name, dimensions_map=dimensions,
+                          statistic=statistic)
 
         self._alarm_requests(
             RequestMetrics(
-                failed=lambda: cw.MathExpression(
+                failed=lambda: MathExpression(
                     expression="FILL(integration, 0) + FILL(execution, 0)",
                     using_metrics={"integration": metric("IntegrationError"), "execution": metric("ExecutionError")},
                     label="Connections and messages failed"),
-                requests=lambda: cw.MathExpression(
+                requests=lambda: MathExpression(
                     expression="FILL(connects, 0) + FILL(messages, 0)",
                     using_metrics={"connects": metric("ConnectCount"), "messages": metric("MessageCount")},
                     label="Connections and messages"),

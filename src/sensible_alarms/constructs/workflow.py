@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -12,6 +10,7 @@ from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .metrics import MathExpression, Metric
 from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
 
 __all__ = ["WorkflowAlarms"]
@@ -68,14 +67,14 @@ class WorkflowAlarms(EntrypointAlarms):
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         arn = state_machine.state_machine_arn
 
-        def metric(name: str, statistic: str = "Sum") -> cw.Metric:
-            return cw.Metric(namespace="AWS/States", metric_name=name, dimensions_map={"StateMachineArn": arn},
-                             statistic=statistic, period=cdk.Duration.minutes(5))
+        def metric(name: str, statistic: str = "Sum") -> Metric:
+            return Metric(namespace="AWS/States", metric_name=name, dimensions_map={"StateMachineArn": arn},
+                          statistic=statistic, period=300)
 
         add_request_burn_rates(
             self,
             RequestMetrics(
-                failed=lambda: cw.MathExpression(
+                failed=lambda: MathExpression(
                     expression="FILL(failed, 0) + FILL(timedout, 0) + FILL(aborted, 0)",
                     using_metrics={"failed": metric("ExecutionsFailed"), "timedout": metric("ExecutionsTimedOut"),
                                    "aborted": metric("ExecutionsAborted")},
