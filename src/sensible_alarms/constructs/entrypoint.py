@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -79,13 +79,13 @@ class SignalAlarm:
     title: str
     #: Shown on the dashboard (long burn-rate windows and every non-burn-rate signal).
     primary: bool
+    #: The construct with the member's id that holds `resource` (and `alarm`, once made).
+    holder: Construct = field(repr=False, compare=False)
 
     @cached_property
     def alarm(self) -> cw.IAlarm:
         """The member as an ``IAlarm`` (``Alarm.from_alarm_arn``), for widgets and rules."""
-        holder = self.resource.node.scope
-        assert isinstance(holder, Construct)
-        return cw.Alarm.from_alarm_arn(holder, "Alarm", self.resource.attr_arn)
+        return cw.Alarm.from_alarm_arn(self.holder, "Alarm", self.resource.attr_arn)
 
 
 class EntrypointAlarms(Construct):
@@ -254,7 +254,7 @@ class EntrypointAlarms(Construct):
         )
         alarm.add_metadata(METADATA_KEY, self._metadata(
             role="member", urgency=urgency, signal=signal, slo=slo, impact=impact, window=window))
-        self._members.append(SignalAlarm(alarm, urgency, signal, title, primary))
+        self._members.append(SignalAlarm(alarm, urgency, signal, title, primary, holder))
         return alarm
 
     def _add_rule(self, urgency: Urgency, rule: cw.IAlarmRule) -> None:
