@@ -29,11 +29,10 @@ def underlying_function(function: lambda_.IFunction) -> lambda_.IFunction:
 
 def metric_dimensions(function: lambda_.IFunction) -> dict[str, str]:
     """The dimensions ``function.metric(...)`` gives its metrics (aws-cdk-lib 2.275), read once:
-    ``FunctionName`` and, for an alias or a version made in this app, ``Resource`` as CDK writes it."""
+    ``FunctionName`` and, for an alias made in this app, ``Resource`` as CDK writes it. (A version's
+    own ``Resource`` is lost in CDK: its ``dimensions`` lose to the base class's ``dimensionsMap``, so
+    a version gets ``FunctionName`` = ``name:version``, as any other function its ``function_name``.)"""
     if isinstance(function, lambda_.Alias):
         name = function.lambda_.function_name
         return {"FunctionName": name, "Resource": f"{name}:{function.alias_name}"}
-    if isinstance(function, lambda_.Version):
-        inner = function.lambda_
-        return {"FunctionName": inner.function_name, "Resource": f"{inner.function_arn}:{function.version}"}
     return {"FunctionName": function.function_name}

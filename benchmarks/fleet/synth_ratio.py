@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Synth time of the fleet with sensible_alarms against the same fleet without alarms, at several sizes.
+
+The fleet runner (run.py) synthesizes each variant once at the largest size; this measures only the
+synth ratio, in pairs: at each size, ``--pairs`` times, the ``none`` and ``sensible`` variants of
+benchmarks/fleet/app.py one after the other in fresh processes (the order alternating from pair to
+pair, so a slow spell of the shared machine hits both sides), the load average recorded before each
+pair. Reported per size: the median and range of the per-pair ratios of wall time, of the construct
+phase (Python building the tree through jsii) and of peak memory (Python + Node.js), never absolute
+times alone.
+
+Usage: python synth_ratio.py [--sizes 10,50,100] [--pairs 2] [--output benchmarks/results/fleet_synth.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from synth_timing import synthesize
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "benchmarks" / "results" / "fleet_synth.json"
+VARIANTS = ("none", "sensible")
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3)}
+
+
+def measure(services: int, pairs: int, workdir: Path) -> dict[str, Any]:
+    runs = []
+    for pair in range(pairs):
+        order = VARIANTS if pair % 2 == 0 else tuple(reversed(VARIANTS))
+        load = [round(x, 2) for x in os.getloadavg()]
+        result: dict[str, Any] = {"order": list(order), "load_avg_1_5_15": load}
+        for variant in order:
+            outdir = workdir / f"s{services}-{variant}"
+            shutil.rmtree(outdir, ignore_errors=True)
+            run = synthesize(variant, services, outdir)
+            result[variant] = {"seconds": round(run.seconds, 2), "construct_seconds": round(run.construct_seconds, 2),
+                               "synth_seconds": round(run.synth_seconds, 2), "peak_rss_mb": round(run.peak_rss_mb, 1)}
+            print(f"S={services} pair {pair + 1} {variant:<9} {run.seconds:7.1f} s  construct "
+                  f"{run.construct_seconds:6.1f} s  {run.peak_rss_mb:6.0f} MiB  load {load[0]}", flush=True)
+        runs.append(result)
+
+    def ratio(field: str) -> dict[str, float]:
+        return _summary([r["sensible"][field] / r["none"][field] for r in runs])
+
+    return {"services": services, "pairs": runs, "time_ratio": ratio("seconds"),
+            "construct_ratio": ratio("construct_seconds"), "memory_ratio": ratio("peak_rss_mb")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,50,100")
+    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="fleet-synth-") as workdir:
+        sizes = [measure(int(s), args.pairs, Path(workdir)) for s in args.sizes.split(",")]
+    results = {"sensible_alarms_commit": commit.stdout.strip() or None, "cpus": os.cpu_count(),
+               "seconds": round(time.perf_counter() - started, 1), "sizes": sizes}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    for size in sizes:
+        print(f"S={size['services']}: time x{size['time_ratio']['median']} ({size['time_ratio']['min']}-"
+              f"{size['time_ratio']['max']}), memory x{size['memory_ratio']['median']}")
+
+
+if __name__ == "__main__":
+    main()
