@@ -68,12 +68,15 @@ def main() -> None:
     args = parser.parse_args()
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="fleet-synth-") as workdir:
-        sizes = [measure(int(s), args.pairs, Path(workdir)) for s in args.sizes.split(",")]
-    results = {"sensible_alarms_commit": commit.stdout.strip() or None, "cpus": os.cpu_count(),
-               "seconds": round(time.perf_counter() - started, 1), "sizes": sizes}
+    sizes: list[dict[str, Any]] = []
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    with tempfile.TemporaryDirectory(prefix="fleet-synth-") as workdir:
+        for services in args.sizes.split(","):
+            sizes.append(measure(int(services), args.pairs, Path(workdir)))
+            # Written after each size: the largest takes minutes, and a stopped run keeps the others.
+            results = {"sensible_alarms_commit": commit.stdout.strip() or None, "cpus": os.cpu_count(),
+                       "seconds": round(time.perf_counter() - started, 1), "sizes": sizes}
+            args.output.write_text(json.dumps(results, indent=2) + "\n")
     for size in sizes:
         print(f"S={size['services']}: time x{size['time_ratio']['median']} ({size['time_ratio']['min']}-"
               f"{size['time_ratio']['max']}), memory x{size['memory_ratio']['median']}")
