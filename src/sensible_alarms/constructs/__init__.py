@@ -7,6 +7,7 @@ from .event_consumer import EventConsumerAlarms
 from .function_url import FunctionUrlAlarms
 from .graphql_api import GraphqlApiAlarms
 from .load_balancer import LoadBalancerTargetAlarms
+from .probe import Probe
 from .queue_consumer import QueueConsumerAlarms
 from .scheduled_job import ScheduledJobAlarms
 from .stream_consumer import StreamConsumerAlarms
@@ -20,6 +21,7 @@ __all__ = [
     "FunctionUrlAlarms",
     "GraphqlApiAlarms",
     "LoadBalancerTargetAlarms",
+    "Probe",
     "QueueConsumerAlarms",
     "ScheduledJobAlarms",
     "ServiceDashboard",

@@ -11,6 +11,7 @@ from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from .function_name import underlying_function
 from .metrics import Metric
+from .probe import Probe
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -34,6 +35,9 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         for a FunctionUrl made outside its function.
     :param min_failed_requests: a long burn-rate window counts only once it holds at least this many
         failed (or slow) requests. Default: 10.
+    :param probe: a synthetic probe calling the Function URL on a schedule (a CloudWatch Synthetics
+        canary), for an entrypoint too quiet for its own requests to tell an outage; its failures
+        feed the HIGH notifier. Default: none (about $10.37 a month at one call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -50,6 +54,7 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         latency: LatencySlo | None = None,
         function: lambda_.IFunction | None = None,
         min_failed_requests: int = DEFAULT_MIN_FAILED_REQUESTS,
+        probe: Probe | None = None,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
@@ -82,4 +87,5 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         self._alarm_requests(
             RequestMetrics(failed=lambda: metric("Url5xxCount"), requests=lambda: metric("UrlRequestCount"),
                            latency=lambda statistic: metric("UrlRequestLatency", statistic)),
-            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests")
+            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests",
+            probe=probe)

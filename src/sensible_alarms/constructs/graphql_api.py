@@ -8,6 +8,7 @@ from constructs import Construct
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from .metrics import Metric
+from .probe import Probe
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -30,6 +31,10 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
     :param latency: the latency SLO. Default: latency is not alarmed.
     :param min_failed_requests: a long burn-rate window counts only once it holds at least this many
         failed (or slow) requests. Default: 10.
+    :param probe: a synthetic probe calling the GraphQL endpoint (POST a small query as `body`) on a
+        schedule (a CloudWatch Synthetics canary), for an API too quiet for its own requests to
+        tell an outage; its failures feed the HIGH notifier. Default: none (about $10.37 a month at one
+        call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -45,6 +50,7 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
         availability: AvailabilitySlo,
         latency: LatencySlo | None = None,
         min_failed_requests: int = DEFAULT_MIN_FAILED_REQUESTS,
+        probe: Probe | None = None,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
@@ -62,4 +68,5 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
         self._alarm_requests(
             RequestMetrics(failed=lambda: metric("5XXError"), requests=lambda: metric("Latency", "SampleCount"),
                            latency=lambda statistic: metric("Latency", statistic)),
-            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests")
+            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests",
+            probe=probe)

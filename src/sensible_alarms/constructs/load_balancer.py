@@ -12,6 +12,7 @@ from constructs import Construct
 from ..routing import AlarmRouting
 from ..slo import AvailabilitySlo, LatencySlo
 from .metrics import MathExpression, Metric
+from .probe import Probe
 from .request_burn_rates import RequestMetrics
 from .request_entrypoint import DEFAULT_MIN_FAILED_REQUESTS, RequestEntrypointAlarms
 
@@ -37,6 +38,10 @@ class LoadBalancerTargetAlarms(RequestEntrypointAlarms):
     :param latency: the latency SLO. Default: latency is not alarmed.
     :param min_failed_requests: a long burn-rate window counts only once it holds at least this many
         failed (or slow) requests. Default: 10.
+    :param probe: a synthetic probe calling the load balancer's listener URL for this target group on
+        a schedule (a CloudWatch Synthetics canary), for targets too quiet for their own requests to
+        tell an outage; its failures feed the HIGH notifier. Default: none (about $10.37 a month at one
+        call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -52,6 +57,7 @@ class LoadBalancerTargetAlarms(RequestEntrypointAlarms):
         availability: AvailabilitySlo,
         latency: LatencySlo | None = None,
         min_failed_requests: int = DEFAULT_MIN_FAILED_REQUESTS,
+        probe: Probe | None = None,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
@@ -97,4 +103,5 @@ class LoadBalancerTargetAlarms(RequestEntrypointAlarms):
                 requests=lambda: count("RequestCount"),
                 latency=response_time,
             ),
-            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests")
+            availability=availability, latency=latency, min_failed_requests=min_failed_requests, what="requests",
+            probe=probe)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..burn_rate import BURN_RATE_WINDOWS
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
+from .probe import quiet_entrypoint_text
 from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
 
 if TYPE_CHECKING:
@@ -29,17 +30,21 @@ class RequestEntrypointAlarms(EntrypointAlarms):
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
 
     def _alarm_requests(self, metrics: RequestMetrics, *, availability: object, latency: object,
-                        min_failed_requests: object, what: str) -> None:
-        """Check the SLO arguments, add the burn-rate members and the composites. `what` names the
-        requests in the composites' texts (``requests``, ``messages``)."""
+                        min_failed_requests: object, what: str, probe: object = None,
+                        probe_offered: bool = True) -> None:
+        """Check the SLO arguments, add the burn-rate members, the probe when given, and the
+        composites. `what` names the requests in the composites' texts (``requests``, ``messages``);
+        `probe_offered`: whether the texts suggest a probe (not for a WebSocket API, which a
+        one-request probe cannot call)."""
         slo, latency_slo, min_failed = check_request_arguments(
             self, availability=availability, latency=latency, min_failed=min_failed_requests)
         add_request_burn_rates(self, metrics, availability=slo, latency=latency_slo, min_failed_requests=min_failed)
+        quiet = quiet_entrypoint_text(self, what, probe, slo, offered=probe_offered)
         slo_text = slo.describe() + (f"; {latency_slo.describe()}" if latency_slo else "")
         failing = f"failing or slow {what}" if latency_slo else f"failing {what}"
         self._add_notifiers({
             Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {failing} are spending the "
-                          "error budget fast enough to exhaust it within days.",
+                          f"error budget fast enough to exhaust it within days, or nearly every one fails.{quiet}",
             Urgency.LOW: f"Customers of {self.entrypoint_name} see {failing} at a rate that, if it continues, "
                          "misses the SLO this period.",
         }, slo_text)

@@ -71,4 +71,4 @@ class WebSocketApiAlarms(RequestEntrypointAlarms):
                 latency=lambda statistic: metric("IntegrationLatency", statistic),
             ),
             availability=availability, latency=latency, min_failed_requests=min_failed_requests,
-            what="connections and messages")
+            what="connections and messages", probe_offered=False)
