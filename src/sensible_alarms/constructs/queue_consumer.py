@@ -38,6 +38,9 @@ class QueueConsumerAlarms(EntrypointAlarms):
     :param dead_letter_queue: the queue's dead-letter queue. Default: the one in the queue's redrive
         policy (``sqs.Queue(dead_letter_queue=...)``).
     :param dead_letter_urgency: urgency of a message reaching the dead-letter queue. Default: HIGH.
+    :param exact_dead_letter_arrivals: count arrivals from three metrics ($0.30 a month) instead of
+        one ($0.10): pass True when something consumes or redrives the dead-letter queue within a
+        minute, or people often look at its messages (see ``queue_arrivals``). Default: False.
     :param sustain: how long the age must stay above the max age, whole minutes from 1 min to 1 h.
         Default: 3 minutes.
     :param runbook_url: link written into every alarm description. Default: none.
@@ -55,6 +58,7 @@ class QueueConsumerAlarms(EntrypointAlarms):
         freshness: FreshnessSlo,
         dead_letter_queue: sqs.IQueue | None = None,
         dead_letter_urgency: Urgency = Urgency.HIGH,
+        exact_dead_letter_arrivals: bool = False,
         sustain: cdk.Duration = _DEFAULT_SUSTAIN,
         runbook_url: str | None = None,
     ) -> None:
@@ -67,6 +71,9 @@ class QueueConsumerAlarms(EntrypointAlarms):
         if not isinstance(dead_letter_urgency, Urgency):
             raise self._fail(f"'dead_letter_urgency' must be an Urgency (got {dead_letter_urgency!r})",
                              "dead_letter_urgency", dead_letter_urgency)
+        if not isinstance(exact_dead_letter_arrivals, bool):
+            raise self._fail(f"'exact_dead_letter_arrivals' must be True or False (got {exact_dead_letter_arrivals!r})",
+                             "exact_dead_letter_arrivals", exact_dead_letter_arrivals)
         sustain_minutes = self._sustain_minutes(sustain)
         if dead_letter_queue is not None and not is_queue(dead_letter_queue):
             raise self._fail(
@@ -101,7 +108,7 @@ class QueueConsumerAlarms(EntrypointAlarms):
             impact=f"A customer's message on {self.entrypoint_name} failed every retry and moved to the "
                    "dead-letter queue: their work was not done.",
             slo=slo,
-            metric=queue_arrivals(dlq),
+            metric=queue_arrivals(dlq, exact=exact_dead_letter_arrivals),
             threshold=0, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
         )
