@@ -1,0 +1,59 @@
+"""The cost-options benchmark's command on a fleet of 1 service (real synth of two options, real replay).
+The full run (S = 10, 50) is a benchmark, not a test: `python benchmarks/cost_options.py`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from cdk_support import ROOT, cfn_lint_errors
+from sensible_alarms.model import load
+from sensible_alarms.review import review_stacks
+
+
+@pytest.fixture(scope="module")
+def cost_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("cost_options")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cost_options.py"), "--sizes", "1",
+                    "--options", "before,no_tickets", "--jobs", "1", "--workdir", str(out / "work"),
+                    "--results", str(out / "cost.json")], check=True, capture_output=True)
+    return {"work": out / "work", "results": json.loads((out / "cost.json").read_text())}
+
+
+def test_each_option_costs_what_the_review_of_its_synthesized_templates_says(cost_run: dict[str, Any]) -> None:
+    """An option's cost per service is the review's total of the templates synthesized with it, lint-clean."""
+    size = cost_run["results"]["sizes"]["1"]
+    for option in ("before", "no_tickets"):
+        assembly = cost_run["work"] / option
+        for template in assembly.glob("*.template.json"):
+            assert not cfn_lint_errors(json.loads(template.read_text()))
+        assert size[option]["cost_per_service_usd"] == pytest.approx(review_stacks(assembly).monthly_cost)
+
+
+def test_the_options_set_what_they_say_on_every_construct(cost_run: dict[str, Any]) -> None:
+    """'before' has LOW burn-rate windows and 3-metric dead letters; 'no_tickets' neither."""
+    def shape(option: str) -> tuple[set[str | None], set[int]]:
+        (stack,) = load(cost_run["work"] / option).stacks
+        metas = [(a, a.metadata) for a in stack.alarms if a.metadata is not None]
+        lows = {m.window for _, m in metas if m.urgency == "LOW" and m.signal in ("availability", "latency")}
+        dead = {len(a.metrics) for a, m in metas if m.signal == "dead-letters"}  # type: ignore[union-attr]
+        return lows, dead
+
+    assert shape("before") == ({"long 1 day", "short 2 h", "hold 1 day"}, {3})
+    assert shape("no_tickets") == (set(), {1})
+
+
+def test_one_notifier_per_service_costs_less_and_detects_no_more(cost_run: dict[str, Any]) -> None:
+    """Merging notifiers saves composites, and can only lose detections; the pair composite keeps more."""
+    size = cost_run["results"]["sizes"]["1"]
+    for option in ("before", "no_tickets"):
+        alone, merged, second = (size[option], size[f"{option}+per_service_notifier"],
+                                 size[f"{option}+per_service_notifier_second"])
+        assert merged["cost_per_service_usd"] < second["cost_per_service_usd"]
+        assert merged["cost_per_service_usd"] < alone["cost_per_service_usd"]
+        assert merged["detected"] <= second["detected"] <= alone["detected"]
+        assert merged["customer_impact_incidents"] == alone["customer_impact_incidents"]
