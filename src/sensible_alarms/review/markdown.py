@@ -80,8 +80,11 @@ def _entrypoint_lines(entry: EntrypointReview) -> list[str]:
         lines.append(f"- Resources: {_md(', '.join(entry.resources))}")
     lines.append(f"- Monthly cost: {money(entry.monthly_cost)}")
     for option in entry.cost_options:
+        change = f"{money(option.saves)} less" if option.saves >= 0 else f"{money(-option.saves)} more"
+        trade = "; ".join(([f"gives up {_md(option.gives_up)}"] if option.gives_up else [])
+                          + ([f"gets {_md(option.gets)}"] if option.gets else []))
         lines.append(f"- Cost option: {_code(option.option)}: {money(entry.monthly_cost - option.saves)} a month "
-                     f"({money(option.saves)} less); gives up {_md(option.gives_up)}")
+                     f"({change}); {trade}")
     notifying = [a for a in entry.alarms if a.notifying]
     if notifying:
         lines += ["", "Notifying alarms:", ""]

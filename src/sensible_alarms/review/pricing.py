@@ -73,47 +73,99 @@ def monthly_cost(alarm: Alarm, pricing: AlarmPricing = DEFAULT_PRICING) -> float
 
 @dataclass(frozen=True)
 class CostOption:
-    """A construct option and what it would take off one entrypoint's monthly alarm bill."""
+    """A construct option and what it would change in one entrypoint's monthly alarm bill."""
 
     option: str
     """How to choose it, as code."""
     saves: float
-    """USD a month less."""
+    """USD a month less (negative: the option costs more)."""
     gives_up: str
-    """What the entrypoint no longer gets."""
+    """What the entrypoint no longer gets (empty when it gives up nothing)."""
+    gets: str = ""
+    """What the entrypoint gets in exchange (empty when it gets nothing new)."""
 
 
 #: The SLO class of each burn-rate signal, for the option's code.
 _SLO_CLASS = {"availability": "AvailabilitySlo", "latency": "LatencySlo"}
+#: The dead-letter signals whose arrivals ``queue_arrivals`` counts, and the option that chooses how.
+_ARRIVAL_OPTION = {"dead-letters": "QueueConsumerAlarms(..., exact_dead_letter_arrivals={})"}
+#: Alarm metrics of the two ways of counting arrivals (``constructs.signals.queue_arrivals``).
+_ONE_METRIC_ARRIVALS, _EXACT_ARRIVALS = 1, 3
 
 
 def cost_options(alarms: Sequence[Alarm], pricing: AlarmPricing = DEFAULT_PRICING) -> tuple[CostOption, ...]:
-    """The options that would make one entrypoint's alarms cheaper, priced from the alarms themselves
-    (their SensibleAlarms metadata): ``tickets=False`` on an SLO drops its LOW burn-rate windows, and
-    on every SLO also the LOW notifier and its confirmation. Empty when the entrypoint has no LOW
-    burn-rate window, or LOW alarms of other signals."""
-    by_signal: dict[str, float] = {}
+    """The options that would change one entrypoint's alarm bill, priced from the alarms themselves
+    (their SensibleAlarms metadata): ``tickets`` on its SLOs (the LOW burn-rate windows, and on
+    every SLO also the LOW notifier and its confirmation) and how its dead letters are counted."""
+    return _ticket_options(alarms, pricing) + _arrival_options(alarms, pricing)
+
+
+def _ticket_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
+    """``tickets=False`` on SLOs that have LOW windows; ``tickets=True`` on SLOs that have none
+    (priced as one more window like its HIGH ones, each window being a long, a short and a hold
+    member reading the same metrics). Empty when the entrypoint has LOW alarms of other signals."""
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    high_windows: dict[str, set[str]] = {}
     composites = 0.0
+    low_composites: set[str] = set()
     for alarm in alarms:
         meta = alarm.metadata
-        if meta is None or meta.urgency != "LOW":
+        if meta is None:
             continue
         if meta.signal in _SLO_CLASS and meta.window is not None:
-            by_signal[meta.signal] = by_signal.get(meta.signal, 0.0) + monthly_cost(alarm, pricing)
-        elif meta.signal in ("notification", "confirmation"):
+            if meta.urgency == "LOW":
+                low[meta.signal] = low.get(meta.signal, 0.0) + monthly_cost(alarm, pricing)
+            else:
+                high[meta.signal] = high.get(meta.signal, 0.0) + monthly_cost(alarm, pricing)
+                if meta.window.startswith("long "):
+                    high_windows.setdefault(meta.signal, set()).add(meta.window)
+        elif meta.urgency == "LOW" and meta.signal in ("notification", "confirmation"):
             composites += monthly_cost(alarm, pricing)
-        else:
+            low_composites.add(meta.signal)
+        elif meta.urgency == "LOW":
             return ()  # a LOW signal the option does not remove
-    if not by_signal:
-        return ()
     options = []
-    if len(by_signal) > 1:
-        options += [CostOption(f"{_SLO_CLASS[signal]}(..., tickets=False)", round(cost, 2),
-                               f"LOW tickets for slow {signal} burns")
-                    for signal, cost in sorted(by_signal.items())]
-    every = " and ".join(f"{_SLO_CLASS[signal]}(..., tickets=False)" for signal in sorted(by_signal))
-    options.append(CostOption(every, round(sum(by_signal.values()) + composites, 2),
-                              "every LOW ticket: slow burns under the HIGH thresholds are not told"))
+    if low:
+        if len(low) > 1:
+            options += [CostOption(f"{_SLO_CLASS[signal]}(..., tickets=False)", round(cost, 2),
+                                   f"LOW tickets for slow {signal} burns")
+                        for signal, cost in sorted(low.items())]
+        every = " and ".join(f"{_SLO_CLASS[signal]}(..., tickets=False)" for signal in sorted(low))
+        options.append(CostOption(every, round(sum(low.values()) + composites, 2),
+                                  "every LOW ticket: slow burns under the HIGH thresholds are not told"))
+    without = {signal: cost / len(high_windows[signal]) for signal, cost in high.items()
+               if signal not in low and high_windows.get(signal)}
+    if without:
+        added = 0.0 if low else pricing.composite * len({"notification", "confirmation"} - low_composites)
+        if len(without) > 1:
+            options += [CostOption(f"{_SLO_CLASS[signal]}(..., tickets=True)", -round(cost + added, 2), "",
+                                   f"LOW tickets for slow {signal} burns")
+                        for signal, cost in sorted(without.items())]
+        every = " and ".join(f"{_SLO_CLASS[signal]}(..., tickets=True)" for signal in sorted(without))
+        options.append(CostOption(every, -round(sum(without.values()) + added, 2), "",
+                                  "LOW tickets for burns too slow to page (10% of the budget within 1 day)"))
+    return tuple(options)
+
+
+def _arrival_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
+    """The other way of counting dead-letter arrivals, for each dead-letter member."""
+    options = []
+    for alarm in alarms:
+        meta = alarm.metadata
+        if meta is None or meta.signal not in _ARRIVAL_OPTION or isinstance(alarm, CompositeAlarm):
+            continue
+        rate = pricing.high_resolution_per_metric if is_high_resolution(alarm) else pricing.standard_per_metric
+        count = alarm_metric_count(alarm, pricing)
+        if count == _EXACT_ARRIVALS:
+            options.append(CostOption(
+                _ARRIVAL_OPTION[meta.signal].format(False), round((count - _ONE_METRIC_ARRIVALS) * rate, 2),
+                "dead letters that something receives or deletes within a minute of arriving; a message "
+                "looked at and returned reads as an arrival"))
+        elif count == _ONE_METRIC_ARRIVALS:
+            options.append(CostOption(
+                _ARRIVAL_OPTION[meta.signal].format(True), -round((_EXACT_ARRIVALS - count) * rate, 2), "",
+                "dead letters counted also when something consumes the dead-letter queue within a minute"))
     return tuple(options)
 
 
