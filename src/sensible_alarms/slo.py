@@ -109,15 +109,16 @@ class AvailabilitySlo:
 
     :param target: percent of requests that succeed, strictly between 0 and 100.
     :param period: compliance period the error budget is spent over. Default: 30 days.
-    :param tickets: LOW tickets for burns too slow to page (10% of the budget within 1 day). False
-        drops the LOW windows and their alarms ($0.60 a month, and the LOW composites' $1.00 when no
-        SLO of the entrypoint has tickets); slow burns under the HIGH thresholds are then not told.
-        Default: True.
+    :param tickets: LOW tickets for burns too slow to page (10% of the budget within 1 day): True
+        adds the LOW windows and their alarms ($0.60 a month, and the LOW composites' $1.00 when no
+        other SLO of the entrypoint has tickets). Default: False, no tickets: slow burns under the
+        HIGH thresholds are not told. On the fleet benchmark the tickets told no incident the pages
+        did not, and sent false notifications (docs/cost.md, "Cost options").
     """
 
     target: float
     period: cdk.Duration = field(default=_DEFAULT_COMPLIANCE_PERIOD)
-    tickets: bool = True
+    tickets: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target", _check_target("AvailabilitySlo", self.target))
@@ -151,13 +152,13 @@ class LatencySlo:
     :param threshold: the latency a request must not exceed, a whole number of milliseconds.
     :param target: percent of requests that must be that fast, strictly between 0 and 100.
     :param period: compliance period. Default: 30 days.
-    :param tickets: LOW tickets for slow burns, as for ``AvailabilitySlo``. Default: True.
+    :param tickets: LOW tickets for slow burns, as for ``AvailabilitySlo``. Default: False.
     """
 
     threshold: cdk.Duration
     target: float
     period: cdk.Duration = field(default=_DEFAULT_COMPLIANCE_PERIOD)
-    tickets: bool = True
+    tickets: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target", _check_target("LatencySlo", self.target))
