@@ -49,7 +49,7 @@ GRACE = 15
 def api(tmp_path_factory: pytest.TempPathFactory) -> AlarmSet:
     def add(stack: cdk.Stack, routing: AlarmRouting) -> None:
         ApiAlarms(stack, "ShopApiAlarms", api=http_api(stack), routing=routing,
-                  availability=AvailabilitySlo(target=99.9))
+                  availability=AvailabilitySlo(target=99.9, tickets=True))
 
     return synthesized(tmp_path_factory.mktemp("api"), add)
 

@@ -81,23 +81,24 @@ def _scheduled(stack: cdk.Stack, schedule: events.Schedule) -> tuple[events.Rule
 
 class TestCompliant:
     def test_an_api_with_availability_and_latency_slos_constructs(self, stack):
-        """Compliant: a REST API with both SLOs gets member alarms and a HIGH and a LOW notifier."""
+        """Compliant: a REST API with both SLOs gets member alarms and a HIGH notifier (no tickets by default)."""
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
                            availability=AVAILABILITY,
                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99),
                            runbook_url="https://runbooks.example.com/api")
-        assert len(alarms.members) == 20
-        assert set(alarms.notifiers) == {Urgency.HIGH, Urgency.LOW}
+        assert len(alarms.members) == 14
+        assert set(alarms.notifiers) == {Urgency.HIGH}
 
     def test_slos_without_tickets_give_an_api_no_low_alarms(self, stack):
-        """Compliant: tickets=False on both SLOs drops the LOW windows, holds and notifier; HIGH stays."""
+        """Compliant: SLOs without tickets (the default) have no LOW windows, holds or notifier; HIGH stays."""
         with_tickets = ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
-                                 availability=AVAILABILITY,
-                                 latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99))
+                                 availability=AvailabilitySlo(target=99.9, tickets=True),
+                                 latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99, tickets=True))
+        assert set(with_tickets.notifiers) == {Urgency.HIGH, Urgency.LOW}
         lean = cdk.Stack(cdk.App(), "LeanStack")
         without = ApiAlarms(lean, "Api", api=_rest_api(lean), routing=_routing(lean),
-                            availability=AvailabilitySlo(target=99.9, tickets=False),
-                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99, tickets=False))
+                            availability=AvailabilitySlo(target=99.9),
+                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99))
         assert set(without.notifiers) == {Urgency.HIGH}
         assert [m for m in without.members if m.urgency is Urgency.LOW] == []
         assert len(with_tickets.members) - len(without.members) == 6
@@ -240,7 +241,7 @@ class TestApiAlarms:
         """Compliant: the same API, given the stage customers call."""
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                            availability=AVAILABILITY, stage_name="live")
-        assert len(alarms.members) == 11
+        assert len(alarms.members) == 8
 
     @pytest.mark.parametrize("make", [
         lambda: AvailabilitySlo(target=99.9, tickets="no"),  # type: ignore[arg-type]

@@ -80,7 +80,7 @@ class TestOrdersExampleCost:
         """The review's total equals the alarm metrics and composites counted from the template."""
         review = review_stacks(orders_assembly)
         assert review.monthly_cost == pytest.approx(_independent_total(orders_template))
-        assert review.monthly_cost == pytest.approx(9.40)
+        assert review.monthly_cost == pytest.approx(9.00)
 
     def test_entrypoint_costs_add_up_to_the_stack_cost(self, orders_assembly: Path):
         """Every alarm of the example belongs to exactly one entrypoint, so their costs add up."""
@@ -89,38 +89,24 @@ class TestOrdersExampleCost:
         assert not stack.other_alarms
 
 
-def _low_cost(template: dict, signal: str | None) -> float:
-    """The API's LOW alarms counted straight from the template: its LOW windows (of one signal, or all
-    of them with the LOW composites when ``signal`` is None)."""
-    total = 0.0
-    for resource in template["Resources"].values():
-        meta = resource.get("Metadata", {}).get("SensibleAlarms", {})
-        if meta.get("entrypointKind") != "api" or meta.get("urgency") != "LOW":
-            continue
-        if resource["Type"] == "AWS::CloudWatch::CompositeAlarm":
-            total += P.composite if signal is None else 0.0
-        elif signal in (None, meta["signal"]):
-            total += P.standard_per_metric * sum("MetricStat" in q for q in resource["Properties"]["Metrics"])
-    return total
-
-
 class TestCostOptions:
-    def test_the_api_shows_what_each_tickets_option_saves(self, orders_assembly: Path, orders_template):
-        """Each `tickets=False` option of the orders API saves what its LOW alarms cost in the template."""
+    def test_the_api_with_tickets_is_offered_to_drop_them_per_slo_and_for_both(self, orders_assembly: Path):
+        """The orders API (which opts into tickets) is offered tickets=False per SLO and on both, each saving."""
         (stack,) = review_stacks(orders_assembly).stacks
         (api,) = [e for e in stack.entrypoints if e.kind == "api"]
         saves = {o.option: o.saves for o in api.cost_options}
-        assert saves == pytest.approx({
-            "AvailabilitySlo(..., tickets=False)": _low_cost(orders_template, "availability"),
-            "LatencySlo(..., tickets=False)": _low_cost(orders_template, "latency"),
-            "AvailabilitySlo(..., tickets=False) and LatencySlo(..., tickets=False)": _low_cost(orders_template, None),
-        })
+        both = "AvailabilitySlo(..., tickets=False) and LatencySlo(..., tickets=False)"
+        assert set(saves) == {"AvailabilitySlo(..., tickets=False)", "LatencySlo(..., tickets=False)", both}
+        assert all(s > 0 for s in saves.values())
+        # Only dropping both SLOs' tickets drops the LOW composites too.
+        assert saves[both] > saves["AvailabilitySlo(..., tickets=False)"] + saves["LatencySlo(..., tickets=False)"]
 
-    def test_entrypoints_without_low_burn_rate_windows_have_no_option(self, orders_assembly: Path):
-        """A queue, a stream and a job (whose LOW alarms are its only signal) are offered nothing."""
+    def test_entrypoints_without_burn_rate_windows_have_no_tickets_option(self, orders_assembly: Path):
+        """A queue, a stream and a job are offered no tickets option; only the queue a dead-letter one."""
         (stack,) = review_stacks(orders_assembly).stacks
-        assert {e.kind: e.cost_options for e in stack.entrypoints if e.kind != "api"} == {
-            e.kind: () for e in stack.entrypoints if e.kind != "api"}
+        assert {e.kind: [o.option for o in e.cost_options] for e in stack.entrypoints if e.kind != "api"} == {
+            "queue_consumer": ["QueueConsumerAlarms(..., exact_dead_letter_arrivals=True)"],
+            "stream_consumer": [], "scheduled_job": []}
 
     def test_the_markdown_prints_each_option_with_the_cost_it_leaves(self, orders_assembly: Path):
         """The report's entrypoint section has one line per option: the code, the monthly cost left and the saving."""
@@ -129,6 +115,83 @@ class TestCostOptions:
         review = review_stacks(orders_assembly)
         (api,) = [e for e in review.stacks[0].entrypoints if e.kind == "api"]
         text = review_markdown(review)
+        assert api.cost_options
         for option in api.cost_options:
             left = f"${api.monthly_cost - option.saves:,.2f}"
-            assert f"- Cost option: `{option.option}`: {left} a month (${option.saves:,.2f} less)" in text
+            change = f"${option.saves:,.2f} less" if option.saves >= 0 else f"${-option.saves:,.2f} more"
+            trade = f"gives up {option.gives_up}" if option.gives_up else f"gets {option.gets}"
+            assert f"- Cost option: `{option.option}`: {left} a month ({change}); {trade}" in text
+
+
+def _synthesized_review_cost(tmp_path: Path, name: str, build) -> tuple[float, tuple]:
+    """Synthesize a stack with `build(stack)`, lint it, and return the review's cost of its one
+    entrypoint and that entrypoint's options."""
+    import aws_cdk as cdk
+
+    from cdk_support import synth
+
+    stack = cdk.Stack(cdk.App(), name)
+    build(stack)
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(synth(stack)), encoding="utf-8")
+    (entry,) = review_stacks(path).stacks[0].entrypoints
+    return entry.monthly_cost, entry.cost_options
+
+
+def _api(tickets: bool):
+    import aws_cdk as cdk
+    from aws_cdk import aws_apigateway as apigw
+
+    from construct_replay import function
+    from sensible_alarms import AlarmRouting, ApiAlarms, AvailabilitySlo, LatencySlo
+
+    def build(stack) -> None:
+        api = apigw.RestApi(stack, "Api", deploy_options=apigw.StageOptions(stage_name="prod"))
+        api.root.add_resource("r").add_method("GET", apigw.LambdaIntegration(function(stack, "Route")))
+        ApiAlarms(stack, "ApiAlarms", api=api, routing=AlarmRouting(stack, "Routing", high_emails=["a@example.com"]),
+                  availability=AvailabilitySlo(target=99.9, tickets=tickets),
+                  latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99.0, tickets=tickets))
+    return build
+
+
+def _queue(exact: bool):
+    from aws_cdk import aws_sqs as sqs
+
+    from sensible_alarms import AlarmRouting, FreshnessSlo, QueueConsumerAlarms
+
+    def build(stack) -> None:
+        import aws_cdk as cdk
+
+        dlq = sqs.Queue(stack, "DeadLetters", enforce_ssl=True)
+        queue = sqs.Queue(stack, "Queue", enforce_ssl=True,
+                          dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq))
+        QueueConsumerAlarms(stack, "QueueAlarms", queue=queue,
+                            routing=AlarmRouting(stack, "Routing", high_emails=["a@example.com"]),
+                            freshness=FreshnessSlo(max_age=cdk.Duration.minutes(15)),
+                            exact_dead_letter_arrivals=exact)
+    return build
+
+
+class TestOptionsPricedAgainstTheirSynthesis:
+    def test_tickets_true_costs_what_the_api_with_tickets_costs_more(self, tmp_path: Path):
+        """An API without tickets is offered tickets=True at exactly the cost its synthesis with tickets adds."""
+        without, options = _synthesized_review_cost(tmp_path, "NoTickets", _api(tickets=False))
+        with_tickets, back = _synthesized_review_cost(tmp_path, "Tickets", _api(tickets=True))
+        (both,) = [o for o in options if " and " in o.option]
+        assert both.option == "AvailabilitySlo(..., tickets=True) and LatencySlo(..., tickets=True)"
+        assert both.saves < 0
+        assert both.gets
+        assert not both.gives_up
+        assert without - both.saves == pytest.approx(with_tickets)
+        (back_both,) = [o for o in back if " and " in o.option]
+        assert with_tickets - back_both.saves == pytest.approx(without)
+
+    def test_each_way_of_counting_dead_letters_is_priced_as_the_other_synthesizes(self, tmp_path: Path):
+        """A queue consumer is offered the other dead-letter count at the cost difference its synthesis shows."""
+        one, (exact_option,) = _synthesized_review_cost(tmp_path, "OneMetric", _queue(exact=False))
+        three, (one_option,) = _synthesized_review_cost(tmp_path, "Exact", _queue(exact=True))
+        assert exact_option.option == "QueueConsumerAlarms(..., exact_dead_letter_arrivals=True)"
+        assert one_option.option == "QueueConsumerAlarms(..., exact_dead_letter_arrivals=False)"
+        assert three - one == pytest.approx(2 * P.standard_per_metric)
+        assert one - exact_option.saves == pytest.approx(three)
+        assert three - one_option.saves == pytest.approx(one)

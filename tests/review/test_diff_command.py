@@ -50,9 +50,9 @@ class TestOrdersV2:
         assert drop.startswith(f"OrdersService: {QUEUE} lost its notifying alarms (not covered")
 
     def test_the_cost_delta_is_the_removed_alarms_priced_from_the_table(self, diff):
-        """Removed: a composite, a 3-metric expression alarm and a single-metric alarm; added: the new
+        """Removed: a composite, a 1-metric expression alarm and a single-metric alarm; added: the new
         route's 2 metrics in the route member."""
-        assert diff.cost_delta == pytest.approx(-(P.composite + 3 * P.standard_per_metric + P.standard_per_metric)
+        assert diff.cost_delta == pytest.approx(-(P.composite + P.standard_per_metric + P.standard_per_metric)
                                                 + 2 * P.standard_per_metric)
 
     def test_the_markdown_reads_as_its_snapshot(self, diff, orders_assembly: Path, orders_v2_assembly: Path,
@@ -75,7 +75,7 @@ class TestOrdersV2:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert data["coverage_drops"] == []
-        assert data["cost_delta"] == pytest.approx(0.9 - 0.2)  # the queue's alarms back, one route's 2 metrics fewer
+        assert data["cost_delta"] == pytest.approx(0.7 - 0.2)  # the queue's alarms back, one route's 2 metrics fewer
 
     def test_an_unchanged_assembly_has_no_changes(self, orders_assembly: Path):
         """Diffing a version with itself reports no change and no cost delta."""
