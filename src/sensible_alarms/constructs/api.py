@@ -76,6 +76,7 @@ class ApiAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(api=api)
         check_request_arguments(self, availability=availability, latency=latency, min_failed=min_failed_requests)
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)
         self._dimensions, self._error_metric = self._resolve_api(api, stage_name)

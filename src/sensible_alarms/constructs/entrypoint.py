@@ -143,6 +143,22 @@ class EntrypointAlarms(Construct):
     def _fail(self, message: str, prop: str, value: Any) -> SensibleAlarmsError:
         return SensibleAlarmsError(message, path=self.node.path, prop=prop, value=value)
 
+    def _check_environments(self, **resources: object) -> None:
+        """Each watched resource is in this stack's account and Region, where known: a CloudWatch
+        alarm reads the metrics of its own account and Region, so an alarm on an imported resource
+        of another environment would never fire."""
+        _, _, account, region = self._name_scope
+        for prop, resource in resources.items():
+            env = getattr(resource, "env", None) if resource is not None else None
+            if env is None:
+                continue
+            for what, theirs, ours in (("account", env.account, account), ("Region", env.region, region)):
+                if not (cdk.Token.is_unresolved(theirs) or cdk.Token.is_unresolved(ours)) and theirs != ours:
+                    raise self._fail(
+                        f"'{prop}' must be in the alarms' {what}: CloudWatch alarms read the metrics of their own "
+                        f"account and Region, so these would never fire (got {what} {theirs}, the stack's is "
+                        f"{ours}); add the alarms in a stack of {theirs}", prop, resource)
+
     def _sustain_minutes(self, sustain: object) -> int:
         """`sustain` (a Duration of whole minutes, 1 min to 1 h) in minutes, or an error naming it."""
         seconds = seconds_of(sustain, owner=type(self).__name__, prop="sustain", path=self.node.path)

@@ -78,6 +78,7 @@ class EventConsumerAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(source=source, function=function)
         if function is not None and not is_function(function):
             raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
                              "function", type(function).__name__)

@@ -58,6 +58,7 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(url=url, function=function)
         if not isinstance(url, lambda_.FunctionUrl):
             raise self._fail(f"'url' must be an aws_lambda.FunctionUrl (got {type(url).__name__})", "url",
                              type(url).__name__)

@@ -54,6 +54,7 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(api=api)
         if not isinstance(api, appsync.GraphqlApi):
             # An API imported by attributes is a jsii proxy: name it as what it is.
             kind = "an imported GraphQL API" if hasattr(api, "api_id") else type(api).__name__

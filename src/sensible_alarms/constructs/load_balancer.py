@@ -61,6 +61,7 @@ class LoadBalancerTargetAlarms(RequestEntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(target_group=target_group)
         if not isinstance(target_group, elbv2.ApplicationTargetGroup):
             raise self._fail(
                 f"'target_group' must be an aws_elasticloadbalancingv2.ApplicationTargetGroup "

@@ -63,6 +63,7 @@ class QueueConsumerAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(queue=queue, dead_letter_queue=dead_letter_queue)
         if not is_queue(queue):
             raise self._fail(f"'queue' must be an aws_sqs queue (got {type(queue).__name__})", "queue",
                              type(queue).__name__)

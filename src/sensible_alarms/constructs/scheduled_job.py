@@ -79,6 +79,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(rule=rule, schedule=schedule, function=function)
         if (rule is None) == (schedule is None):
             raise self._fail("give the job's schedule as 'rule' (an aws_events.Rule) or as 'schedule' (an "
                              "aws_scheduler.Schedule or CfnSchedule), exactly one of them "

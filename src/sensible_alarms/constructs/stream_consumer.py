@@ -64,6 +64,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(function=function, failure_destination=failure_destination)
         if not is_function(function):
             raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
                              "function", type(function).__name__)

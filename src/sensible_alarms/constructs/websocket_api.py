@@ -47,6 +47,7 @@ class WebSocketApiAlarms(RequestEntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(stage=stage)
         if not isinstance(stage, apigwv2.WebSocketStage):
             kind = type(stage).__name__
             hint = "; pass the stage of the WebSocketApi (WebSocketStage(...))" if isinstance(

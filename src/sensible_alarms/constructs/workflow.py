@@ -56,6 +56,7 @@ class WorkflowAlarms(EntrypointAlarms):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._check_environments(state_machine=state_machine)
         if not isinstance(state_machine, sfn.StateMachine):
             kind = type(state_machine).__name__
             hint = (" (imported by ARN?): alarm it in the stack that defines it, where check sees it as an entrypoint"
