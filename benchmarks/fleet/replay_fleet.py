@@ -373,14 +373,20 @@ def _alarms_in_window(result: ReplayResult, start: datetime, end: datetime) -> l
 
 
 def _already_notified(event: Event, result: ReplayResult, events: list[Event], impacting: set[str]) -> list[str]:
-    """Composites with actions already in ALARM when the incident starts, with the notification
-    that opened that ALARM and the earlier incidents around it."""
+    """Composites with actions already in ALARM when the incident starts, in an ALARM that had
+    notified (one entry into ALARM notifies at most once), with that notification and the earlier
+    incidents around it. A composite in an ALARM that had not notified (actions still suppressed)
+    would still notify, so it is not named."""
     start = at(event.start)
     found = []
     for name, timeline in result.timelines.items():
         if timeline.kind != "composite" or not timeline.has_actions or timeline.state_at(start) != "ALARM":
             continue
-        earlier = [n for n in result.notifications if n.alarm == name and n.timestamp <= start]
+        # When the composite entered the ALARM it is in at `start`.
+        index = int(np.searchsorted(timeline.change_times, int(start.timestamp()), side="right")) - 1
+        entered = int(timeline.change_times[index])
+        earlier = [n for n in result.notifications
+                   if n.alarm == name and int(n.alarm_at.timestamp()) >= entered and n.timestamp <= start]
         if not earlier:
             continue
         notified = earlier[-1].timestamp

@@ -46,7 +46,9 @@ _SUPPRESSOR_WAIT = cdk.Duration.seconds(
 #: `sustain` of the age signals: whole minutes (their datapoints are 1 minute), at most 1 hour.
 MAX_SUSTAIN_SECONDS = 3600
 #: An incident notifier waits this long after its confirmation holds before it notifies: one
-#: evaluation, CloudWatch's shortest suppressor period.
+#: evaluation. Without it a confirmation of a single minute (a burst of errors that fills a short
+#: window and an outage window at once) paged: 5 more false notifications at S = 50 on the fleet
+#: benchmark, for 1 minute less to detect (docs/concepts.md).
 _CONFIRMATION_WAIT = cdk.Duration.minutes(1)
 #: A confirmed LOW incident notifies once it has stayed confirmed, with no HIGH long window (or
 #: outage window) over its threshold, this long: a burn near a HIGH threshold crosses it on and off,
@@ -116,6 +118,9 @@ class EntrypointAlarms(Construct):
         #: HIGH burn-rate long windows and outage windows: while one is over its threshold the LOW
         #: notification stays quiet.
         self._high_longs: list[IAlarmRef] = []
+        #: How long a confirmed incident waits before it notifies (``_CONFIRMATION_WAIT``); subclasses
+        #: whose rules already wait for their signal to be sustained set zero.
+        self._confirmation_wait = _CONFIRMATION_WAIT
         #: How long a HIGH incident can keep a LOW signal in ALARM after it ends (subclasses with
         #: longer LOW windows raise it): the quiet spell of the arrival signals.
         self._low_window_seconds = ARRIVAL_QUIET_MINUTES * 60
@@ -310,7 +315,7 @@ class EntrypointAlarms(Construct):
                 quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now. (Notifies no one: "
                          f"while it is in ALARM, {suffix} does not notify, so an open incident notifies once.)")
                 confirmed = self._either(rules)
-                wait = extension = _CONFIRMATION_WAIT
+                wait = extension = self._confirmation_wait
                 if urgency is Urgency.LOW and self._high_longs:
                     # The one suppressor also keeps LOW quiet while a HIGH long window is over its
                     # threshold: an incident that escalates notifies once, as HIGH.

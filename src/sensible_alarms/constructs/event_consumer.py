@@ -44,7 +44,8 @@ class EventConsumerAlarms(EntrypointAlarms):
       spell of ``ARRIVAL_QUIET_MINUTES`` (an hour).
     * Late events (HIGH): ``AsyncEventAge``, the time between Lambda queueing an event and running
       it, stays above the FreshnessSlo's max age for `sustain`: throttling or
-      retries are delaying customers' events.
+      retries are delaying customers' events. The incident stays open, with no new notification,
+      until the age has stayed under the max age for ``ARRIVAL_QUIET_MINUTES``.
 
     A rule with targets other than Lambda functions (a queue, a topic, another bus) is covered by
     passing the rule and no `function`: it gets the ``FailedInvocations`` signal only.
@@ -79,6 +80,9 @@ class EventConsumerAlarms(EntrypointAlarms):
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
         self._check_environments(source=source, function=function)
+        # The age signal is confirmed only once sustained, and a drop is a fact: notify as soon as
+        # either confirms (a wait lost a lag whose age stayed over the max age for just `sustain`).
+        self._confirmation_wait = cdk.Duration.seconds(0)
         if function is not None and not is_function(function):
             raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
                              "function", type(function).__name__)
@@ -116,6 +120,9 @@ class EventConsumerAlarms(EntrypointAlarms):
                 evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1,
             ))
         self._add_rule(dropped_urgency, self._any_of(dropped))
+        if function is not None and dropped_urgency is Urgency.HIGH:
+            # A drop keeps its member in ALARM for the quiet spell: it holds its own incident open.
+            self._add_hold(Urgency.HIGH, self._any_of(dropped))
         if function is not None:
             max_age = freshness.max_age_seconds
             late = self._add_member(
@@ -130,6 +137,19 @@ class EventConsumerAlarms(EntrypointAlarms):
                 evaluation_periods=sustain_minutes, datapoints_to_alarm=sustain_minutes,
             )
             self._add_rule(Urgency.HIGH, self._any_of([late]))
+            # A throttled consumer's event age crosses the max age on and off: the incident stays open
+            # (one notification) until the age has stayed under it for the quiet spell.
+            still_late = self._add_member(
+                id="EventAgeHold", signal="event-age", urgency=Urgency.HIGH,
+                title="Age of events when the function runs, incident still open",
+                impact=f"Events from {what} waited over {words(max_age)} for {self.entrypoint_name} within the last "
+                       f"{words(ARRIVAL_QUIET_MINUTES * 60)}. Keeps an incident open, so it notifies once.",
+                slo=slo,
+                metric=_lambda_metric(function, "AsyncEventAge", "Maximum"),
+                threshold=max_age * 1000, comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=ARRIVAL_QUIET_MINUTES, datapoints_to_alarm=1, primary=False,
+            )
+            self._add_hold(Urgency.HIGH, self._any_of([still_late]))
         lost = " or lost" if dropped_urgency is Urgency.HIGH else ""
         self._add_notifiers({
             Urgency.HIGH: f"Customers' events sent to {self.entrypoint_name} are badly delayed{lost}."

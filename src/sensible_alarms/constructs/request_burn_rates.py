@@ -43,8 +43,10 @@ SHORT_WINDOW_MIN_FAILED = 3
 HOLD_FRACTION = 0.5
 #: A LOW incident stays open (no new ticket) until the 1-day window falls below this share of its
 #: threshold: a window hovering around its threshold on background errors tickets once, not at
-#: every crossing.
-LOW_HOLD_FRACTION = 0.25
+#: every crossing. Not lower: at a quarter (0.075 % failed on a 99.9 % SLO) the background errors
+#: of most of the fleet benchmark's APIs (0.02-0.3 %) kept the incident open all month, so a
+#: second slow burn after a ticket was never told (docs/concepts.md).
+LOW_HOLD_FRACTION = 0.75
 #: "Nearly every request fails": at least this many failed requests, and at least this share of
 #: all requests, within one of these windows. Catches an outage of a quiet entrypoint that the
 #: burn-rate guard (`min_failed_requests`) keeps silent: 5 min finds it fast, 30 min finds it when

@@ -159,7 +159,8 @@ def _by_logical_id(stack: cdk.Stack) -> dict[str, cdk.CfnResource]:
 def add_route_outages(owner: EntrypointAlarms, routes: list[Route], slo: AvailabilitySlo) -> None:
     """Add to `owner` one member per group of up to ``ROUTES_PER_ALARM`` functions: in ALARM when at
     least ``OUTAGE_FAILED_SHARE`` of one function's invocations, and ``ROUTE_MIN_FAILED`` or more,
-    failed within one of ``ROUTE_OUTAGE_WINDOWS_SECONDS``; each is a HIGH rule and a HIGH hold."""
+    failed within one of ``ROUTE_OUTAGE_WINDOWS_SECONDS``; each is a HIGH rule and a HIGH hold, and
+    keeps the LOW notification quiet while it is in ALARM."""
     # A function that serves several routes is watched once, under all their names.
     served: dict[str, tuple[lambda_.IFunction, list[str]]] = {}
     for route in routes:
@@ -172,6 +173,8 @@ def add_route_outages(owner: EntrypointAlarms, routes: list[Route], slo: Availab
                                   seconds, slo)
             owner._add_rule(Urgency.HIGH, owner._any_of([alarm]))
             owner._add_hold(Urgency.HIGH, owner._any_of([alarm]))
+            # Keeps LOW quiet too: a route's outage moves the API's LOW windows, and notifies once, as HIGH.
+            owner._high_longs.append(alarm)
 
 
 def _group_member(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, list[str]]], number: int,
