@@ -400,6 +400,8 @@ class TestStreamConsumerAlarms:
             pytest.param({"sustain": cdk.Duration.minutes(90)}, "sustain", "(got 90 min)", id="sustain over an hour"),
             pytest.param({"freshness": AVAILABILITY}, "freshness", "AvailabilitySlo",
                          id="freshness as an availability SLO"),
+            pytest.param({"exact_failure_arrivals": "yes"}, "exact_failure_arrivals", "'yes'",
+                         id="exact arrivals given as a string"),
         ],
     )
     def test_other_invalid_props_raise(self, stack, props, prop, shows):
@@ -408,6 +410,18 @@ class TestStreamConsumerAlarms:
         with pytest.raises(SensibleAlarmsError, match=f"'{prop}' must be") as caught:
             StreamConsumerAlarms(stack, "Stream", routing=_routing(stack), **given)
         assert_names(caught.value, path="TestStack/Stream", prop=prop, shows=shows)
+
+    @pytest.mark.parametrize(("make_destination", "shows"), [
+        pytest.param(lambda s: None, "no failure destination", id="no destination"),
+        pytest.param(lambda s: sns.Topic(s, "Failures"), "an SNS topic", id="a topic"),
+    ])
+    def test_exact_failure_arrivals_without_a_queue_destination_raises(self, stack, make_destination, shows):
+        """Non-compliant: exact arrivals count a queue's; with a topic or no destination the option means nothing."""
+        with pytest.raises(SensibleAlarmsError, match="'exact_failure_arrivals' applies to a queue") as caught:
+            StreamConsumerAlarms(stack, "Stream", function=_function(stack), routing=_routing(stack),
+                                 freshness=FRESHNESS, failure_destination=make_destination(stack),
+                                 exact_failure_arrivals=True)
+        assert_names(caught.value, path="TestStack/Stream", prop="exact_failure_arrivals", shows=shows)
 
     def test_a_stream_consumer_without_a_failure_destination_gets_a_namespaced_warning(self, stack):
         """A consumer without a failure destination is valid but warned about; one with a destination is not."""

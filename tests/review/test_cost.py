@@ -102,11 +102,12 @@ class TestCostOptions:
         assert saves[both] > saves["AvailabilitySlo(..., tickets=False)"] + saves["LatencySlo(..., tickets=False)"]
 
     def test_entrypoints_without_burn_rate_windows_have_no_tickets_option(self, orders_assembly: Path):
-        """A queue, a stream and a job are offered no tickets option; only the queue a dead-letter one."""
+        """A queue, a stream and a job are offered no tickets option; the queue and the stream's failure queue
+        the exact count of arrivals."""
         (stack,) = review_stacks(orders_assembly).stacks
         assert {e.kind: [o.option for o in e.cost_options] for e in stack.entrypoints if e.kind != "api"} == {
             "queue_consumer": ["QueueConsumerAlarms(..., exact_dead_letter_arrivals=True)"],
-            "stream_consumer": [], "scheduled_job": []}
+            "stream_consumer": ["StreamConsumerAlarms(..., exact_failure_arrivals=True)"], "scheduled_job": []}
 
     def test_the_markdown_prints_each_option_with_the_cost_it_leaves(self, orders_assembly: Path):
         """The report's entrypoint section has one line per option: the code, the monthly cost left and the saving."""
@@ -195,3 +196,122 @@ class TestOptionsPricedAgainstTheirSynthesis:
         assert three - one == pytest.approx(2 * P.standard_per_metric)
         assert one - exact_option.saves == pytest.approx(three)
         assert three - one_option.saves == pytest.approx(one)
+
+
+def _webhook(every_minutes: int | None):
+    """A Function URL entrypoint, with a probe every `every_minutes` (None: no probe)."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda as lambda_
+
+    from construct_replay import function
+    from sensible_alarms import AlarmRouting, AvailabilitySlo, FunctionUrlAlarms, Probe
+
+    def build(stack) -> None:
+        url = function(stack, "Hook").add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+        probe = None if every_minutes is None else Probe(url="https://hooks.example.com/health",
+                                                          every=cdk.Duration.minutes(every_minutes))
+        FunctionUrlAlarms(stack, "WebhookAlarms", url=url, availability=AvailabilitySlo(99.9), probe=probe,
+                          routing=AlarmRouting(stack, "Routing", high_emails=["a@example.com"]))
+    return build
+
+
+def _stream(exact: bool | None):
+    """A stream consumer with a failure-destination queue counted exactly or not (None: a topic)."""
+    from aws_cdk import aws_sns as sns
+    from aws_cdk import aws_sqs as sqs
+
+    from construct_replay import function
+    from sensible_alarms import AlarmRouting, FreshnessSlo, StreamConsumerAlarms
+
+    def build(stack) -> None:
+        import aws_cdk as cdk
+
+        destination = sns.Topic(stack, "Failed") if exact is None else sqs.Queue(stack, "Failed", enforce_ssl=True)
+        StreamConsumerAlarms(stack, "StreamAlarms", function=function(stack, "Consumer"),
+                             routing=AlarmRouting(stack, "Routing", high_emails=["a@example.com"]),
+                             freshness=FreshnessSlo(max_age=cdk.Duration.minutes(15)),
+                             failure_destination=destination, exact_failure_arrivals=bool(exact))
+    return build
+
+
+class TestStreamFailureArrivals:
+    def test_each_way_of_counting_failed_records_is_priced_as_the_other_synthesizes(self, tmp_path: Path):
+        """A stream's failure-destination queue is offered the other count at the cost its synthesis shows."""
+        one, (exact_option,) = _synthesized_review_cost(tmp_path, "OneMetric", _stream(exact=False))
+        three, (one_option,) = _synthesized_review_cost(tmp_path, "Exact", _stream(exact=True))
+        assert exact_option.option == "StreamConsumerAlarms(..., exact_failure_arrivals=True)"
+        assert one_option.option == "StreamConsumerAlarms(..., exact_failure_arrivals=False)"
+        assert "failed records" in one_option.gives_up
+        assert three - one == pytest.approx(2 * P.standard_per_metric)
+        assert one - exact_option.saves == pytest.approx(three)
+
+    def test_a_topic_destination_is_offered_no_count_option(self, tmp_path: Path):
+        """A topic's deliveries are one exact metric: no option to count them another way."""
+        _, options = _synthesized_review_cost(tmp_path, "Topic", _stream(exact=None))
+        assert options == ()
+
+
+class TestProbeCost:
+    @pytest.mark.parametrize("minutes", [1, 5])
+    def test_a_probe_adds_its_runs_to_the_entrypoint_and_stack_cost(self, tmp_path: Path, minutes: int):
+        """A probed entrypoint costs its alarms plus its runs at the run price, in entrypoint, stack and total."""
+        import aws_cdk as cdk
+
+        from cdk_support import synth
+
+        stack = cdk.Stack(cdk.App(), f"Probed{minutes}")
+        _webhook(minutes)(stack)
+        path = tmp_path / "probed.json"
+        path.write_text(json.dumps(synth(stack)), encoding="utf-8")
+        review = review_stacks(path)
+        (entry,) = review.stacks[0].entrypoints
+        (probe,) = entry.probes
+        runs = 30 * 24 * 60 // minutes
+        assert probe.schedule == f"rate({minutes} minute{'s' if minutes > 1 else ''})"
+        assert probe.runs_per_month == runs
+        assert probe.monthly_cost == pytest.approx(round(runs * P.canary_run, 2))
+        alarms = sum(a.monthly_cost for a in entry.alarms)
+        assert entry.monthly_cost == pytest.approx(alarms + probe.monthly_cost)
+        assert review.stacks[0].monthly_cost == pytest.approx(entry.monthly_cost)
+        assert review.monthly_cost == pytest.approx(entry.monthly_cost)
+
+    def test_the_probe_adds_exactly_its_price_to_the_unprobed_entrypoint(self, tmp_path: Path):
+        """With a probe every 5 min, the entrypoint costs the unprobed one plus its alarm member and its runs."""
+        without, _ = _synthesized_review_cost(tmp_path, "Unprobed", _webhook(None))
+        with_probe, _ = _synthesized_review_cost(tmp_path, "Probed", _webhook(5))
+        from sensible_alarms.constructs.probe import probe_monthly_cost
+
+        member = 2 * P.standard_per_metric  # ProbeFailing reads the runs' average and their count
+        assert with_probe - without == pytest.approx(member + probe_monthly_cost(300))
+
+    def test_the_markdown_names_the_probe_and_its_price(self, tmp_path: Path):
+        """The review's markdown prints the probe's schedule, runs and price under the entrypoint's cost."""
+        import aws_cdk as cdk
+
+        from cdk_support import synth
+        from sensible_alarms.commands.review import run_review
+
+        stack = cdk.Stack(cdk.App(), "ProbedMd")
+        _webhook(5)(stack)
+        path = tmp_path / "probed.json"
+        path.write_text(json.dumps(synth(stack)), encoding="utf-8")
+        text = run_review([path])
+        assert "- Synthetic probe: " in text
+        assert "rate(5 minutes): 8,640 runs, $10.37 a month (in the monthly cost)" in text
+        assert "rate(5 minutes): 8,640 runs, $10.37 a month" in run_review([path], output_format="html")
+
+
+class TestCanarySchedules:
+    @pytest.mark.parametrize(("expression", "seconds"), [
+        ("rate(1 minute)", 60), ("rate(5 minutes)", 300), ("rate(1 hour)", 3600), ("rate(2 hours)", 7200),
+        ("rate(0 minutes)", None), ("cron(0/5 * * * ? *)", None), ("", None),
+    ])
+    def test_a_rate_is_read_as_seconds_and_anything_else_is_not_priced(self, expression: str, seconds):
+        """rate(N unit) gives seconds between runs; a single run, a cron or nothing gives None (unpriced)."""
+        from sensible_alarms.model import Canary
+        from sensible_alarms.model.resources import canary_every_seconds
+        from sensible_alarms.review.pricing import canary_monthly_cost
+
+        assert canary_every_seconds(expression) == seconds
+        cost = canary_monthly_cost(Canary("C", None, expression, seconds))
+        assert (cost is None) == (seconds is None)

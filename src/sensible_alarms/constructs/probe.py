@@ -26,6 +26,7 @@ from aws_cdk import aws_synthetics as synthetics
 
 from .._durations import seconds_of, words
 from ..errors import SensibleAlarmsError
+from ..review.pricing import DAYS_PER_MONTH, DEFAULT_PRICING
 from ..urgency import Urgency
 from .metrics import MathExpression, Metric
 from .request_burn_rates import OUTAGE_FAILED_SHARE, OUTAGE_MIN_FAILED, OUTAGE_WINDOWS_SECONDS
@@ -49,11 +50,9 @@ __all__ = [
 PROBE_SIGNAL = "probe"
 #: Failed runs in a row that make the member ALARM: one lost connection is one request, not an outage.
 PROBE_FAILED_RUNS = 2
-#: USD per canary run: Amazon CloudWatch pricing page, Synthetics, US East (N. Virginia), read
-#: 2026-11-29. The 100 free runs a month are ignored, as the alarm prices ignore the free tier.
-CANARY_RUN_USD = 0.0012
-#: A month, for the runs a schedule makes (the alarm prices are per month of 30 days too).
-DAYS_PER_MONTH = 30
+#: USD per canary run: the review's price (``review.pricing.AlarmPricing.canary_run``), so the
+#: texts here and the review's cost say the same.
+CANARY_RUN_USD = DEFAULT_PRICING.canary_run
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: The probe's script: one request; throws (the run fails) on a 5xx, a connection error or a timeout.
 _SCRIPT = """\

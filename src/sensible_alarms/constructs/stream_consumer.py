@@ -43,6 +43,11 @@ class StreamConsumerAlarms(EntrypointAlarms):
     :param failure_destination: the on-failure destination of the event source mapping.
         Default: none (a warning advises one).
     :param failure_urgency: urgency of records reaching the failure destination. Default: HIGH.
+    :param exact_failure_arrivals: when the failure destination is a queue, count its arrivals from
+        three metrics ($0.30 a month) instead of one ($0.10), as ``QueueConsumerAlarms``'
+        ``exact_dead_letter_arrivals`` does: pass True when something consumes that queue within a
+        minute (see ``queue_arrivals``). Default: False. A topic's deliveries are counted exactly
+        from one metric, so True with a topic is refused.
     :param sustain: how long the iterator age must stay above the max age, whole minutes from 1 min
         to 1 h. Default: 3 minutes.
     :param runbook_url: link written into every alarm description. Default: none.
@@ -60,6 +65,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
         freshness: FreshnessSlo,
         failure_destination: sqs.IQueue | sns.ITopic | None = None,
         failure_urgency: Urgency = Urgency.HIGH,
+        exact_failure_arrivals: bool = False,
         sustain: cdk.Duration = _DEFAULT_SUSTAIN,
         runbook_url: str | None = None,
     ) -> None:
@@ -73,11 +79,18 @@ class StreamConsumerAlarms(EntrypointAlarms):
         if not isinstance(failure_urgency, Urgency):
             raise self._fail(f"'failure_urgency' must be an Urgency (got {failure_urgency!r})",
                              "failure_urgency", failure_urgency)
+        if not isinstance(exact_failure_arrivals, bool):
+            raise self._fail(f"'exact_failure_arrivals' must be True or False (got {exact_failure_arrivals!r})",
+                             "exact_failure_arrivals", exact_failure_arrivals)
         sustain_minutes = self._sustain_minutes(sustain)
         if failure_destination is not None and not (is_queue(failure_destination) or is_topic(failure_destination)):
             raise self._fail(
                 f"'failure_destination' must be an SQS queue or SNS topic (got {type(failure_destination).__name__})",
                 "failure_destination", type(failure_destination).__name__)
+        if exact_failure_arrivals and not is_queue(failure_destination):
+            what = "no failure destination" if failure_destination is None else "an SNS topic, counted exactly already"
+            raise self._fail(f"'exact_failure_arrivals' applies to a queue failure destination only (got True with "
+                             f"{what})", "exact_failure_arrivals", exact_failure_arrivals)
 
         max_age = freshness.max_age_seconds
         slo = freshness.describe()
@@ -103,7 +116,7 @@ class StreamConsumerAlarms(EntrypointAlarms):
         else:
             metric: Metric | MathExpression
             if is_queue(failure_destination):
-                metric = queue_arrivals(failure_destination)  # type: ignore[arg-type]
+                metric = queue_arrivals(failure_destination, exact=exact_failure_arrivals)  # type: ignore[arg-type]
             else:
                 metric = Metric("AWS/SNS", "NumberOfMessagesPublished",
                                 {"TopicName": failure_destination.topic_name},  # type: ignore[union-attr]

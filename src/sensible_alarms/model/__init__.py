@@ -35,7 +35,7 @@ from .entrypoints import (
 )
 from .errors import ModelLoadError
 from .loader import from_templates, load, load_assembly, load_templates
-from .resources import SUPPRESSIONS_KEY, Resource, Subscription, Suppression, Topic, resource_label
+from .resources import SUPPRESSIONS_KEY, Canary, Resource, Subscription, Suppression, Topic, resource_label
 from .rule import (
     AlarmState,
     And,
@@ -64,6 +64,7 @@ __all__ = [
     "AlarmState",
     "And",
     "Api",
+    "Canary",
     "CompositeAlarm",
     "Constant",
     "DescriptionFields",

@@ -26,10 +26,12 @@ from .entrypoints import detect_apis, detect_entrypoints, detect_failure_destina
 from .errors import ModelLoadError
 from .resources import (
     SUPPRESSIONS_KEY,
+    Canary,
     Resource,
     Subscription,
     Suppression,
     Topic,
+    canary_every_seconds,
     deployment_resources,
     path_label,
 )
@@ -43,6 +45,7 @@ __all__ = ["CDK_PATH_KEY", "build_stack", "parse_description"]
 CDK_PATH_KEY = "aws:cdk:path"
 _METRIC_ALARM = "AWS::CloudWatch::Alarm"
 _COMPOSITE_ALARM = "AWS::CloudWatch::CompositeAlarm"
+_CANARY = "AWS::Synthetics::Canary"
 _PLACEHOLDER = re.compile(r"^\$\{([A-Za-z0-9]+)(?:\.Arn)?\}$")
 _CHAT = {
     "AWS::Chatbot::SlackChannelConfiguration": ("slack", "SlackWorkspaceId", "SlackChannelId"),
@@ -333,6 +336,17 @@ class _StackBuilder:
         return tuple(out)
 
 
+def _canaries(resources: Mapping[str, Resource]) -> tuple[Canary, ...]:
+    """The stack's Synthetics canaries with their schedules, by logical id."""
+    out = []
+    for lid, resource in sorted(resources.items()):
+        if resource.type == _CANARY:
+            schedule = resource.properties.get("Schedule")
+            expression = render(schedule.get("Expression")) if isinstance(schedule, dict) else ""
+            out.append(Canary(lid, resource.construct_path, expression, canary_every_seconds(expression)))
+    return tuple(out)
+
+
 def _alarm_metadata(value: Any) -> AlarmMetadata | None:
     """The SensibleAlarms metadata of an alarm, when it has every field the contract requires."""
     if not isinstance(value, dict):
@@ -390,4 +404,4 @@ def build_stack(name: str, template: Mapping[str, Any], *, template_path: Path |
                  entrypoints=entrypoints, metric_alarms=tuple(metric_alarms),
                  composite_alarms=tuple(composite_alarms), topics=builder.topics(),
                  failure_destinations=detect_failure_destinations(resources), apis=detect_apis(resources),
-                 deployment_resources=deployment)
+                 canaries=_canaries(resources), deployment_resources=deployment)

@@ -11,10 +11,12 @@ from .values import referenced_ids
 
 __all__ = [
     "SUPPRESSIONS_KEY",
+    "Canary",
     "Resource",
     "Subscription",
     "Suppression",
     "Topic",
+    "canary_every_seconds",
     "deployment_resources",
     "path_label",
     "resource_label",
@@ -71,6 +73,36 @@ class Topic:
     name: str | None
     """The literal ``TopicName``, if the template sets one."""
     subscriptions: tuple[Subscription, ...]
+
+
+@dataclass(frozen=True)
+class Canary:
+    """An ``AWS::Synthetics::Canary`` of the stack: a synthetic probe, billed per run."""
+
+    logical_id: str
+    construct_path: str | None
+    schedule: str
+    """The schedule expression as written (``rate(5 minutes)``, ``cron(...)``), rendered as text."""
+    every_seconds: int | None
+    """Seconds between runs for a ``rate(...)`` schedule; None for a cron schedule, a single run
+    (``rate(0 minutes)``) or an expression that is not understood."""
+
+    @property
+    def runs_per_day(self) -> float | None:
+        """Runs a day, when the schedule is a rate."""
+        return None if not self.every_seconds else 86400 / self.every_seconds
+
+
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours)\s*\)$")
+_RATE_UNIT_SECONDS = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600}
+
+
+def canary_every_seconds(expression: str) -> int | None:
+    """Seconds between runs of a Synthetics ``rate(...)`` schedule expression, else None."""
+    match = _RATE.match(expression.strip())
+    if match is None or int(match.group(1)) == 0:
+        return None
+    return int(match.group(1)) * _RATE_UNIT_SECONDS[match.group(2)]
 
 
 _CDK_HASH_SUFFIX = re.compile(r"(?<=.)[0-9A-F]{8}$")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .alarms import Alarm, CompositeAlarm, MetricAlarm
 from .entrypoints import Api, Entrypoint, FailureDestination
-from .resources import Resource, Topic, resource_label
+from .resources import Canary, Resource, Topic, resource_label
 
 __all__ = ["AlarmModel", "Stack"]
 
@@ -36,6 +36,8 @@ class Stack:
     """Dead-letter queues and failure destinations of the stack, with whose failures they receive."""
     apis: tuple[Api, ...] = ()
     """API Gateway APIs of the stack, staged or not, by logical id."""
+    canaries: tuple[Canary, ...] = ()
+    """CloudWatch Synthetics canaries of the stack (synthetic probes), by logical id."""
     deployment_resources: frozenset[str] = frozenset()
     """Lambda functions and state machines that serve CloudFormation (custom resource providers,
     CDK's bucket notifications handler, log retention, the provider framework's waiter, ...):

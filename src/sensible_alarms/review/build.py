@@ -21,15 +21,39 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..model import Alarm, AlarmModel, CompositeAlarm, MetricAlarm, Not, RuleNode, Stack, StateCheck, Topic, load
+from ..model import (
+    Alarm,
+    AlarmModel,
+    Canary,
+    CompositeAlarm,
+    MetricAlarm,
+    Not,
+    RuleNode,
+    Stack,
+    StateCheck,
+    Topic,
+    load,
+)
 from ..model.resources import path_label
 from ..wording import COMPARISON, duration, number
-from .document import AlarmReview, ChartWindow, EntrypointReview, PolicySection, Recipient, Review, Route, StackReview
+from .document import (
+    AlarmReview,
+    ChartWindow,
+    EntrypointReview,
+    PolicySection,
+    ProbeReview,
+    Recipient,
+    Review,
+    Route,
+    StackReview,
+)
 from .entrypoints import DetectedEntrypoint, detected_entrypoints
 from .pricing import (
+    DAYS_PER_MONTH,
     DEFAULT_PRICING,
     AlarmPricing,
     alarm_metric_count,
+    canary_monthly_cost,
     cost_options,
     is_high_resolution,
     monthly_cost,
@@ -82,6 +106,17 @@ class _Stack:
         for lid in self.alarms:
             self._watched(lid, frozenset())
         self.reviews = {lid: self._alarm(alarm) for lid, alarm in self.alarms.items()}
+        self.probes = {canary.logical_id: self._probe(canary) for canary in stack.canaries}
+
+    def _probe(self, canary: Canary) -> ProbeReview:
+        cost = canary_monthly_cost(canary, self.pricing)
+        runs = None if not canary.every_seconds else DAYS_PER_MONTH * 86400 // canary.every_seconds
+        return ProbeReview(self.stack.label(canary.logical_id), canary.schedule, runs, cost)
+
+    def probes_of(self, lids: Sequence[str]) -> tuple[ProbeReview, ...]:
+        """The probes the alarms `lids` read, by logical id."""
+        read = set().union(*(self.watch[lid] for lid in lids)) if lids else set()
+        return tuple(self.probes[lid] for lid in sorted(read & set(self.probes)))
 
     def _watched(self, lid: str, seen: frozenset[str]) -> frozenset[str]:
         if lid in self.watch:
@@ -203,7 +238,9 @@ class _Stack:
                 _URGENCY_ORDER.get(review.urgency or "", 2), review.name)
 
     def cost(self, lids: Sequence[str]) -> float:
-        return round(sum(self.reviews[lid].monthly_cost for lid in set(lids)), 4)
+        """Monthly list price of the alarms `lids` and of the probes they read."""
+        probes = sum(p.monthly_cost or 0.0 for p in self.probes_of(lids))
+        return round(sum(self.reviews[lid].monthly_cost for lid in set(lids)) + probes, 4)
 
 
 def _display(alarm: Alarm) -> str:
@@ -237,6 +274,7 @@ def _entrypoint(stack: _Stack, *, id: str, key: str, kind: str, title: str, sour
         alarms=tuple(stack.reviews[lid] for lid in lids), monthly_cost=stack.cost(lids), chart=stack.chart(lids),
         identity=detected[0].identity if detected else (kind, "construct", id.partition("/")[2]),
         cost_options=cost_options([stack.alarms[lid] for lid in lids], stack.pricing),
+        probes=stack.probes_of(lids),
     )
 
 

@@ -15,10 +15,12 @@ __all__ = [
     "ChartWindow",
     "EntrypointReview",
     "PolicySection",
+    "ProbeReview",
     "Recipient",
     "Review",
     "Route",
     "StackReview",
+    "probe_words",
 ]
 
 
@@ -92,6 +94,26 @@ class AlarmReview:
 
 
 @dataclass(frozen=True)
+class ProbeReview:
+    """A synthetic probe (a CloudWatch Synthetics canary) one of the entrypoint's alarms reads."""
+
+    name: str
+    schedule: str
+    """The schedule expression as written (``rate(5 minutes)``)."""
+    runs_per_month: int | None
+    monthly_cost: float | None
+    """Its runs at list price; None when the schedule is not a rate (and so not priced)."""
+
+
+def probe_words(probe: ProbeReview) -> str:
+    """A probe and its price in one line, as the review prints it."""
+    if probe.monthly_cost is None or probe.runs_per_month is None:
+        return f"{probe.name}, {probe.schedule}: not priced (its schedule is not a rate)"
+    return (f"{probe.name}, {probe.schedule}: {probe.runs_per_month:,} runs, ${probe.monthly_cost:,.2f} a month "
+            f"(in the monthly cost)")
+
+
+@dataclass(frozen=True)
 class EntrypointReview:
     id: str
     """The construct path from the metadata, or the primary resource's logical id when detected."""
@@ -110,12 +132,15 @@ class EntrypointReview:
     slo: str | None
     alarms: tuple[AlarmReview, ...]
     monthly_cost: float
+    """Its alarms' and its probes' monthly list price."""
     chart: tuple[ChartWindow, ...]
     identity: tuple[str, str, str] = ("", "", "")
     """What the entrypoint is whatever its logical ids and stack are called (kind, kind of source,
     the source's literal name): the diff matches renamed entrypoints by it."""
     cost_options: tuple[CostOption, ...] = ()
     """Construct options that would make its alarms cheaper, and by how much a month."""
+    probes: tuple[ProbeReview, ...] = ()
+    """Synthetic probes its alarms read, with their runs' price (part of ``monthly_cost``)."""
 
 
 @dataclass(frozen=True)

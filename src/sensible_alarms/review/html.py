@@ -6,7 +6,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..wording import money, plural
 from .charts import URGENCY_COLOURS, entrypoint_chart
-from .document import Review
+from .document import Review, probe_words
 
 __all__ = ["review_html"]
 
@@ -16,6 +16,7 @@ def review_html(review: Review) -> str:
     env = Environment(loader=PackageLoader("sensible_alarms.review", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["money"] = money
+    env.filters["probe_words"] = probe_words
     template = env.get_template("review.html.j2")
     return template.render(review=review, chart=entrypoint_chart, colours=URGENCY_COLOURS, plural=plural,
                            entrypoints=sum(len(s.entrypoints) for s in review.stacks),

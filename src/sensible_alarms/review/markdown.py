@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..wording import money, plural
-from .document import AlarmReview, EntrypointReview, Review, StackReview
+from .document import AlarmReview, EntrypointReview, Review, StackReview, probe_words
 
 __all__ = ["review_json", "review_markdown", "review_to_dict"]
 
@@ -79,6 +79,7 @@ def _entrypoint_lines(entry: EntrypointReview) -> list[str]:
     if entry.resources:
         lines.append(f"- Resources: {_md(', '.join(entry.resources))}")
     lines.append(f"- Monthly cost: {money(entry.monthly_cost)}")
+    lines += [f"- Synthetic probe: {_md(probe_words(probe))}" for probe in entry.probes]
     for option in entry.cost_options:
         change = f"{money(option.saves)} less" if option.saves >= 0 else f"{money(-option.saves)} more"
         trade = "; ".join(([f"gives up {_md(option.gives_up)}"] if option.gives_up else [])

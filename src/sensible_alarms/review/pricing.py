@@ -1,7 +1,7 @@
 """Monthly CloudWatch alarm prices: one table, its source and date, overridable.
 
-Source: the Amazon CloudWatch pricing page, "Alarms" section, US East (N. Virginia) list prices,
-as read on 2026-11-29. Prices change and differ by region: pass your own ``AlarmPricing`` to the
+Source: the Amazon CloudWatch pricing page, "Alarms" and "Synthetics" sections, US East (N. Virginia)
+list prices, as read on 2026-11-29. Prices change and differ by region: pass your own ``AlarmPricing`` to the
 review to use others. The free tier (10 alarm metrics a month) is ignored: estimates are list
 prices for the alarms a template defines.
 """
@@ -18,11 +18,11 @@ from ..model import CompositeAlarm
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ..model import Alarm, MetricAlarm
+    from ..model import Alarm, Canary, MetricAlarm
 
 __all__ = [
-    "DEFAULT_PRICING", "AlarmPricing", "CostOption", "alarm_metric_count", "cost_options", "is_high_resolution",
-    "load_pricing", "monthly_cost",
+    "DAYS_PER_MONTH", "DEFAULT_PRICING", "AlarmPricing", "CostOption", "alarm_metric_count", "canary_monthly_cost",
+    "cost_options", "is_high_resolution", "load_pricing", "monthly_cost",
 ]
 
 
@@ -39,10 +39,15 @@ class AlarmPricing:
     composite: float = 0.50
     #: An anomaly-detection alarm is billed as three metrics: the metric and the band's two bounds.
     anomaly_detection_metrics: int = 3
-    source: str = "Amazon CloudWatch pricing page, Alarms, US East (N. Virginia), read 2026-11-29"
+    #: A CloudWatch Synthetics canary run (a synthetic probe), per run; the 100 free runs a month
+    #: are ignored, and so are the Lambda and S3 charges of the runs themselves.
+    canary_run: float = 0.0012
+    source: str = "Amazon CloudWatch pricing page, Alarms and Synthetics, US East (N. Virginia), read 2026-11-29"
 
 
 DEFAULT_PRICING = AlarmPricing()
+#: A month, for the runs a canary's schedule makes (alarm prices are per month of 30 days too).
+DAYS_PER_MONTH = 30
 
 
 def alarm_metric_count(alarm: Alarm, pricing: AlarmPricing = DEFAULT_PRICING) -> int:
@@ -71,6 +76,13 @@ def monthly_cost(alarm: Alarm, pricing: AlarmPricing = DEFAULT_PRICING) -> float
     return round(alarm_metric_count(alarm, pricing) * rate, 4)
 
 
+def canary_monthly_cost(canary: Canary, pricing: AlarmPricing = DEFAULT_PRICING) -> float | None:
+    """Estimated USD per month of a canary's runs; None when its schedule is not a rate (cron, one run)."""
+    if not canary.every_seconds:
+        return None
+    return round(DAYS_PER_MONTH * 86400 // canary.every_seconds * pricing.canary_run, 2)
+
+
 @dataclass(frozen=True)
 class CostOption:
     """A construct option and what it would change in one entrypoint's monthly alarm bill."""
@@ -87,8 +99,12 @@ class CostOption:
 
 #: The SLO class of each burn-rate signal, for the option's code.
 _SLO_CLASS = {"availability": "AvailabilitySlo", "latency": "LatencySlo"}
-#: The dead-letter signals whose arrivals ``queue_arrivals`` counts, and the option that chooses how.
-_ARRIVAL_OPTION = {"dead-letters": "QueueConsumerAlarms(..., exact_dead_letter_arrivals={})"}
+#: The signals whose queue arrivals ``queue_arrivals`` counts, and the option that chooses how.
+_ARRIVAL_OPTION = {"dead-letters": "QueueConsumerAlarms(..., exact_dead_letter_arrivals={})",
+                   "failure-destination": "StreamConsumerAlarms(..., exact_failure_arrivals={})"}
+#: What the arrivals are, in the option's words.
+_ARRIVALS = {"dead-letters": ("dead letters", "dead-letter queue"),
+             "failure-destination": ("failed records", "failure-destination queue")}
 #: Alarm metrics of the two ways of counting arrivals (``constructs.signals.queue_arrivals``).
 _ONE_METRIC_ARRIVALS, _EXACT_ARRIVALS = 1, 3
 
@@ -149,23 +165,26 @@ def _ticket_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[Cos
 
 
 def _arrival_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
-    """The other way of counting dead-letter arrivals, for each dead-letter member."""
+    """The other way of counting queue arrivals, for each dead-letter or failure-destination queue member."""
     options = []
     for alarm in alarms:
         meta = alarm.metadata
         if meta is None or meta.signal not in _ARRIVAL_OPTION or isinstance(alarm, CompositeAlarm):
             continue
+        if {query.metric.namespace for query in alarm.queries if query.metric is not None} != {"AWS/SQS"}:
+            continue  # a topic destination: its deliveries are one exact metric already
         rate = pricing.high_resolution_per_metric if is_high_resolution(alarm) else pricing.standard_per_metric
         count = alarm_metric_count(alarm, pricing)
+        what, where = _ARRIVALS[meta.signal]
         if count == _EXACT_ARRIVALS:
             options.append(CostOption(
                 _ARRIVAL_OPTION[meta.signal].format(False), round((count - _ONE_METRIC_ARRIVALS) * rate, 2),
-                "dead letters that something receives or deletes within a minute of arriving; a message "
+                f"{what} that something receives or deletes within a minute of arriving; a message "
                 "looked at and returned reads as an arrival"))
         elif count == _ONE_METRIC_ARRIVALS:
             options.append(CostOption(
                 _ARRIVAL_OPTION[meta.signal].format(True), -round((_EXACT_ARRIVALS - count) * rate, 2), "",
-                "dead letters counted also when something consumes the dead-letter queue within a minute"))
+                f"{what} counted also when something consumes the {where} within a minute"))
     return tuple(options)
 
 
