@@ -168,34 +168,45 @@ def orders_deployment(aws: Client, orders_assembly: Path, orders_template: dict[
     51,200-byte inline limit; the stack then needs no CDK bootstrap (the example's synthesizer adds
     no bootstrap-version rule and its Lambda code is inline).
     """
+    body = (orders_assembly / f"{STACK_NAME}.template.json").read_bytes()
+    yield from deployed(aws, STACK_NAME, orders_template, body, deploy_timings, "deploy_seconds",
+                        delete_timing="delete_seconds")
+
+
+def deployed(aws: Client, stack_name: str, template: dict[str, Any], body: bytes, deploy_timings: dict[str, Any],
+             timing: str, *, delete_timing: str | None = None) -> Iterator[Deployment]:
+    """`template` (its JSON `body`) created as stack `stack_name` through CloudFormation, from S3 as `cdk
+    deploy` does for templates over the 51,200-byte inline limit, and deleted after; the seconds the
+    creation (and, with `delete_timing`, the deletion) took go to `deploy_timings`."""
     cloudformation, s3 = aws("cloudformation"), aws("s3")
-    if _stack_status(cloudformation, STACK_NAME) is not None:  # left over from an interrupted run
-        cloudformation.delete_stack(StackName=STACK_NAME)
-        _wait_until_settled(cloudformation, STACK_NAME)
+    if _stack_status(cloudformation, stack_name) is not None:  # left over from an interrupted run
+        cloudformation.delete_stack(StackName=stack_name)
+        _wait_until_settled(cloudformation, stack_name)
     s3.create_bucket(Bucket=TEMPLATE_BUCKET)
-    key = f"{STACK_NAME}.template.json"
-    s3.put_object(Bucket=TEMPLATE_BUCKET, Key=key, Body=(orders_assembly / key).read_bytes())
+    key = f"{stack_name}.template.json"
+    s3.put_object(Bucket=TEMPLATE_BUCKET, Key=key, Body=body)
 
     begin = time.perf_counter()
-    cloudformation.create_stack(StackName=STACK_NAME, TemplateURL=f"{ENDPOINT}/{TEMPLATE_BUCKET}/{key}",
+    cloudformation.create_stack(StackName=stack_name, TemplateURL=f"{ENDPOINT}/{TEMPLATE_BUCKET}/{key}",
                                 Capabilities=["CAPABILITY_IAM"], OnFailure="DO_NOTHING")
-    status = _wait_until_settled(cloudformation, STACK_NAME)
-    deploy_timings["deploy_seconds"] = round(time.perf_counter() - begin, 2)
+    status = _wait_until_settled(cloudformation, stack_name)
+    deploy_timings[timing] = round(time.perf_counter() - begin, 2)
     if status != "CREATE_COMPLETE":
-        reasons = "\n".join(_failures(cloudformation, STACK_NAME))
-        pytest.fail(f"stack {STACK_NAME} ended {status}, not CREATE_COMPLETE:\n{reasons}", pytrace=False)
+        reasons = "\n".join(_failures(cloudformation, stack_name))
+        pytest.fail(f"stack {stack_name} ended {status}, not CREATE_COMPLETE:\n{reasons}", pytrace=False)
 
-    resources = cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]
+    resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
     yield Deployment(
-        stack_name=STACK_NAME,
-        template=orders_template,
+        stack_name=stack_name,
+        template=template,
         physical_ids={r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources},
         statuses={r["LogicalResourceId"]: r["ResourceStatus"] for r in resources},
     )
 
     begin = time.perf_counter()
-    cloudformation.delete_stack(StackName=STACK_NAME)
-    status = _wait_until_settled(cloudformation, STACK_NAME)
-    deploy_timings["delete_seconds"] = round(time.perf_counter() - begin, 2)
-    assert status is None, f"stack {STACK_NAME} was not deleted: {status}\n" + "\n".join(
-        _failures(cloudformation, STACK_NAME))
+    cloudformation.delete_stack(StackName=stack_name)
+    status = _wait_until_settled(cloudformation, stack_name)
+    if delete_timing is not None:
+        deploy_timings[delete_timing] = round(time.perf_counter() - begin, 2)
+    assert status is None, f"stack {stack_name} was not deleted: {status}\n" + "\n".join(
+        _failures(cloudformation, stack_name))

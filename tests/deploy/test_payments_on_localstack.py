@@ -14,7 +14,6 @@ checks what was created.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 
 from cdk_support import ALARM_TYPES, ROOT, cfn_lint_errors, resources_of
 
-from .conftest import ENDPOINT, TEMPLATE_BUCKET, Client, Deployment, _failures, _stack_status, _wait_until_settled
+from .conftest import Client, Deployment, deployed
 from .test_orders_on_localstack import _describe, _differences
 
 #: Unique on the shared LocalStack: other helpers deploy their own stacks there.
@@ -53,27 +52,7 @@ def payments_deployment(aws: Client, payments_template: tuple[Path, dict[str, An
                         deploy_timings: dict[str, Any]) -> Iterator[Deployment]:
     """The emulated payments stack, created through CloudFormation (template from S3) and deleted after."""
     path, template = payments_template
-    cloudformation, s3 = aws("cloudformation"), aws("s3")
-    if _stack_status(cloudformation, STACK_NAME) is not None:
-        cloudformation.delete_stack(StackName=STACK_NAME)
-        _wait_until_settled(cloudformation, STACK_NAME)
-    s3.create_bucket(Bucket=TEMPLATE_BUCKET)
-    key = f"{STACK_NAME}.template.json"
-    s3.put_object(Bucket=TEMPLATE_BUCKET, Key=key, Body=path.read_bytes())
-    begin = time.perf_counter()
-    cloudformation.create_stack(StackName=STACK_NAME, TemplateURL=f"{ENDPOINT}/{TEMPLATE_BUCKET}/{key}",
-                                Capabilities=["CAPABILITY_IAM"], OnFailure="DO_NOTHING")
-    status = _wait_until_settled(cloudformation, STACK_NAME)
-    deploy_timings["payments_deploy_seconds"] = round(time.perf_counter() - begin, 2)
-    if status != "CREATE_COMPLETE":
-        reasons = "\n".join(_failures(cloudformation, STACK_NAME))
-        pytest.fail(f"stack {STACK_NAME} ended {status}, not CREATE_COMPLETE:\n{reasons}", pytrace=False)
-    resources = cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]
-    yield Deployment(stack_name=STACK_NAME, template=template,
-                     physical_ids={r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources},
-                     statuses={r["LogicalResourceId"]: r["ResourceStatus"] for r in resources})
-    cloudformation.delete_stack(StackName=STACK_NAME)
-    assert _wait_until_settled(cloudformation, STACK_NAME) is None
+    yield from deployed(aws, STACK_NAME, template, path.read_bytes(), deploy_timings, "payments_deploy_seconds")
 
 
 def test_cloudformation_creates_every_resource_of_the_payments_template(payments_deployment):

@@ -8,7 +8,7 @@ not when the alarms would fire; the replay tests do that.
 
 from __future__ import annotations
 
-import time
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +21,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from cdk_support import ALARM_TYPES, cfn_lint_errors, resources_of
 from sensible_alarms import AlarmRouting, ScheduledJobAlarms
 
-from .conftest import Client, Deployment, _failures, _stack_status, _wait_until_settled
+from .conftest import Client, Deployment, deployed
 from .test_orders_on_localstack import _describe, _differences
 
 #: Unique on the shared LocalStack: other stacks are deployed there too.
@@ -47,28 +47,10 @@ def _template() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def job_deployment(aws: Client, deploy_timings: dict[str, Any]) -> Iterator[Deployment]:
-    """The stack, created from its template body (it is small) and deleted after."""
-    import json
-
+    """The stack, created through CloudFormation and deleted after."""
     template = _template()
-    cloudformation = aws("cloudformation")
-    if _stack_status(cloudformation, STACK_NAME) is not None:
-        cloudformation.delete_stack(StackName=STACK_NAME)
-        _wait_until_settled(cloudformation, STACK_NAME)
-    begin = time.perf_counter()
-    cloudformation.create_stack(StackName=STACK_NAME, TemplateBody=json.dumps(template),
-                                Capabilities=["CAPABILITY_IAM"], OnFailure="DO_NOTHING")
-    status = _wait_until_settled(cloudformation, STACK_NAME)
-    deploy_timings["scheduler_job_deploy_seconds"] = round(time.perf_counter() - begin, 2)
-    if status != "CREATE_COMPLETE":
-        reasons = "\n".join(_failures(cloudformation, STACK_NAME))
-        pytest.fail(f"stack {STACK_NAME} ended {status}, not CREATE_COMPLETE:\n{reasons}", pytrace=False)
-    resources = cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]
-    yield Deployment(stack_name=STACK_NAME, template=template,
-                     physical_ids={r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources},
-                     statuses={r["LogicalResourceId"]: r["ResourceStatus"] for r in resources})
-    cloudformation.delete_stack(StackName=STACK_NAME)
-    assert _wait_until_settled(cloudformation, STACK_NAME) is None
+    yield from deployed(aws, STACK_NAME, template, json.dumps(template).encode(), deploy_timings,
+                        "scheduler_job_deploy_seconds")
 
 
 def test_cloudformation_creates_the_schedule_and_every_resource(job_deployment):
