@@ -20,6 +20,9 @@ from .wording import COMPARISON, listing, number, resource_kind
 
 __all__ = ["Explanation", "explain_model", "main"]
 
+#: The signal of a composite that keeps its notifier quiet while an incident stays open.
+_CONFIRMATION = "confirmation"
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -33,12 +36,17 @@ def _threshold_words(alarm: MetricAlarm, signal: str | None) -> str:
     op = COMPARISON.get(alarm.comparison, alarm.comparison)
     threshold = alarm.threshold
     if isinstance(threshold, float) and signal in ("availability", "latency", "route-outage"):
-        return f"ratio {op} {threshold:.4%}"
+        return f"share {op} {round(threshold * 100, 6):g}%"
     if signal == "message-age":
         return f"age {op} {number(threshold)} s"
     if signal == "iterator-age":
         return f"age {op} {number(threshold)} ms"
     return f"value {op} {number(threshold)}"
+
+
+def _short(name: str) -> str:
+    """An alarm's name less its stack and construct prefix: ``HighUrgencyUnconfirmed``."""
+    return name.rsplit("-", 1)[-1]
 
 
 def _kinds(stack: Stack, logical_ids: set[str]) -> str:
@@ -66,9 +74,10 @@ def _stack_lines(stack: Stack, review: Review) -> list[str]:
                     lines.append(f"      SLO: {notifier.slo}")
                 if notifier.runbook:
                     lines.append(f"      runbook: {notifier.runbook}")
-        members = [a for a in entry.alarms if not a.notifying]
+        members = [a for a in entry.alarms if not a.notifying and a.signal != _CONFIRMATION]
         if members:
             lines.append("    because:")
+        shared = {signal for signal, n in Counter(m.signal for m in members).items() if n > 1}
         for member in members:
             alarm = stack.alarm(member.logical_id)
             if not isinstance(alarm, MetricAlarm):
@@ -76,12 +85,23 @@ def _stack_lines(stack: Stack, review: Review) -> list[str]:
                 continue
             metadata = alarm.metadata
             signal = metadata.signal if metadata is not None else None
-            window = f" [{metadata.window}]" if metadata is not None and metadata.window else ""
+            # A member without a window that shares its signal (an outage's) is told apart by its name.
+            window = (f" [{metadata.window}]" if metadata is not None and metadata.window
+                      else f" ({_short(member.name)})" if signal in shared else "")
             period = period_of(alarm)
             when = (f"{alarm.effective_datapoints_to_alarm} of {alarm.evaluation_periods} x {period} s"
                     if period else "")
             lines.append(f"      {member.urgency or '-':<4} {signal or member.name}{window}: "
                          f"{_threshold_words(alarm, signal)}, {when}")
+        confirmations = [a for a in entry.alarms if not a.notifying and a.signal == _CONFIRMATION]
+        if confirmations:
+            lines.append("    once per incident:")
+        for member in confirmations:
+            held = next((_short(a.name) for a in entry.alarms if a.notifying and a.urgency == member.urgency),
+                        f"the {member.urgency} notifier")
+            why = (member.customer_impact or "").split(" (", 1)[0].rstrip(".")
+            lines.append(f"      {member.urgency or '-':<4} {held} does not notify while {_short(member.name)} is in "
+                         f"ALARM" + (f" ({why[:1].lower()}{why[1:]})" if why else ""))
         if not entry.alarms:
             lines.append(f"    no alarm: {entry.coverage}")
     facts = stack_facts(stack)
