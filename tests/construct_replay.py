@@ -26,6 +26,13 @@ from sensible_alarms.replay.from_templates import AlarmSet, alarm_set_from_templ
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 HANDLER = "def handler(event, context):\n    return {'statusCode': 200}\n"
+#: The usual replay: 4 days of minutes; day 0 fills the windows (the longest is 1 day), the replay
+#: covers days 1 to 3.
+DAYS = 4
+MINUTES = DAYS * 1440
+FIRST = 1440
+#: A notification counts for an incident from its start to 15 minutes after its end.
+GRACE = 15
 
 
 def minute(hours: float) -> int:
@@ -146,3 +153,26 @@ def poisson(rng: np.random.Generator, rate: np.ndarray | float, minutes: int) ->
 
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     return rng.binomial(n.astype(int), np.broadcast_to(p, n.shape)).astype(float)
+
+
+def api_traffic(seed: int, per_minute: float, background: float, incidents: list[tuple[int, int, float]],
+                minutes: int = MINUTES) -> Traffic:
+    """Poisson requests, each failing with the background share, or with an incident's share
+    within (first minute, end minute)."""
+    rng = np.random.default_rng(seed)
+    requests = poisson(rng, per_minute, minutes)
+    share = np.full(minutes, background)
+    for lo, hi, failing in incidents:
+        share[lo:hi] = failing
+    return Traffic(requests, binomial(rng, requests, share))
+
+
+def ticketed_api(tmp: Path) -> AlarmSet:
+    """An HTTP API with an availability SLO of 99.9 % and LOW tickets, synthesized."""
+    from sensible_alarms import ApiAlarms, AvailabilitySlo
+
+    def add(stack: cdk.Stack, routing: AlarmRouting) -> None:
+        ApiAlarms(stack, "ShopApiAlarms", api=http_api(stack), routing=routing,
+                  availability=AvailabilitySlo(target=99.9, tickets=True))
+
+    return synthesized(tmp, add)

@@ -12,11 +12,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 
 from construct_replay import (
+    FIRST,
+    GRACE,
+    MINUTES,
     Traffic,
     api_store,
+    api_traffic,
     binomial,
     function,
-    http_api,
     minute,
     minutes_of,
     notifications,
@@ -24,16 +27,10 @@ from construct_replay import (
     replayed,
     store_for,
     synthesized,
+    ticketed_api,
 )
 from sensible_alarms import AlarmRouting, ApiAlarms, AvailabilitySlo, EventConsumerAlarms, FreshnessSlo
 from sensible_alarms.replay.from_templates import AlarmSet
-
-DAYS = 4
-MINUTES = DAYS * 1440
-#: Day 0 fills the windows (the longest is 1 day); the replay covers days 1 to 3.
-FIRST = 1440
-#: A notification counts for an incident from its start to 15 minutes after its end.
-GRACE = 15
 
 
 @pytest.fixture(scope="module")
@@ -103,23 +100,8 @@ class TestRouteOutage:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> AlarmSet:
-    def add(stack: cdk.Stack, routing: AlarmRouting) -> None:
-        ApiAlarms(stack, "ShopApiAlarms", api=http_api(stack), routing=routing,
-                  availability=AvailabilitySlo(target=99.9, tickets=True))
+    return ticketed_api(tmp_path_factory.mktemp("api"))
 
-    return synthesized(tmp_path_factory.mktemp("api"), add)
-
-
-def _api_traffic(seed: int, minutes: int, per_minute: float, background: float,
-                 incidents: list[tuple[int, int, float]]) -> Traffic:
-    """Poisson requests, each failing with the background share, or with an incident's share
-    within (first minute, end minute)."""
-    rng = np.random.default_rng(seed)
-    requests = poisson(rng, per_minute, minutes)
-    share = np.full(minutes, background)
-    for lo, hi, failing in incidents:
-        share[lo:hi] = failing
-    return Traffic(requests, binomial(rng, requests, share))
 
 
 class TestBackgroundErrors:
@@ -130,7 +112,7 @@ class TestBackgroundErrors:
         ticket, the background alone must not keep that incident open: the second burn tickets too."""
         minutes = 5 * 1440
         first, second = (minute(26), minute(50)), (minute(80), minute(104))
-        traffic = _api_traffic(seed, minutes, 100.0, 0.0015, [(*first, 0.0045), (*second, 0.0045)])
+        traffic = api_traffic(seed, 100.0, 0.0015, [(*first, 0.0045), (*second, 0.0045)], minutes)
         result = replayed(api, api_store(api, traffic), FIRST, minutes)
         assert minutes_of(result, notifications(result, "HighUrgency")) == []
         told = minutes_of(result, notifications(result, "LowUrgency"))

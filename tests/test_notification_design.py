@@ -14,56 +14,35 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 
 from construct_replay import (
+    DAYS,
+    FIRST,
+    GRACE,
+    MINUTES,
     Traffic,
     api_store,
-    binomial,
+    api_traffic,
     function,
-    http_api,
     minute,
     minutes_of,
     notifications,
-    poisson,
     replayed,
     store_for,
     synthesized,
+    ticketed_api,
 )
 from sensible_alarms import (
     AlarmRouting,
-    ApiAlarms,
-    AvailabilitySlo,
     FreshnessSlo,
     QueueConsumerAlarms,
     ScheduledJobAlarms,
 )
 from sensible_alarms.replay.from_templates import AlarmSet
 
-DAYS = 4
-MINUTES = DAYS * 1440
-#: Day 0 fills the windows (the longest is 1 day); the replay covers days 1 to 3.
-FIRST = 1440
-#: A notification counts for an incident from its start to 15 minutes after its end.
-GRACE = 15
-
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> AlarmSet:
-    def add(stack: cdk.Stack, routing: AlarmRouting) -> None:
-        ApiAlarms(stack, "ShopApiAlarms", api=http_api(stack), routing=routing,
-                  availability=AvailabilitySlo(target=99.9, tickets=True))
+    return ticketed_api(tmp_path_factory.mktemp("api"))
 
-    return synthesized(tmp_path_factory.mktemp("api"), add)
-
-
-def _api_traffic(seed: int, per_minute: float, background: float,
-                 incidents: list[tuple[int, int, float]]) -> Traffic:
-    """Poisson requests, each failing with the background share, or with an incident's share
-    within (first minute, end minute)."""
-    rng = np.random.default_rng(seed)
-    requests = poisson(rng, per_minute, MINUTES)
-    share = np.full(MINUTES, background)
-    for lo, hi, failing in incidents:
-        share[lo:hi] = failing
-    return Traffic(requests, binomial(rng, requests, share))
 
 
 def _told(api: AlarmSet, traffic: Traffic, suffix: str | None = None) -> list[int]:
@@ -77,7 +56,7 @@ class TestOneIncidentOneNotification:
         """0.9 % of 30 requests a minute failing for a day (6x burn on a 99.9 % SLO): the 30 min
         window crosses its threshold again and again while the 6 h window stays in ALARM; one page."""
         lo, hi = minute(30), minute(54)
-        told = _told(api, _api_traffic(seed, 30.0, 0.0005, [(lo, hi, 0.009)]))
+        told = _told(api, api_traffic(seed, 30.0, 0.0005, [(lo, hi, 0.009)]))
         assert len(told) == 1, f"notified at minutes {told}"
         assert lo <= told[0] <= hi
 
@@ -87,7 +66,7 @@ class TestOneIncidentOneNotification:
         """A 20 min outage of a quiet API (5 requests a minute), then 0.1 % background errors: the
         6 h window holds the outage for hours, and a single error fills a 30 min window's ratio."""
         lo, hi = minute(36), minute(36) + 20
-        told = _told(api, _api_traffic(seed, 5.0, 0.001, [(lo, hi, 1.0)]))
+        told = _told(api, api_traffic(seed, 5.0, 0.001, [(lo, hi, 1.0)]))
         assert told, "the outage was not told"
         assert lo <= told[0] <= lo + 5, f"notified at minutes {told}"
         assert [t for t in told if t > hi + GRACE] == []
@@ -96,7 +75,7 @@ class TestOneIncidentOneNotification:
     def test_a_new_outage_after_a_quiet_spell_pages_again(self, api: AlarmSet, seed: int):
         """Two 20 min outages 14 h apart: each pages, once."""
         first, second = (minute(30), minute(30) + 20), (minute(44), minute(44) + 20)
-        told = _told(api, _api_traffic(seed, 5.0, 0.0005, [(*first, 1.0), (*second, 1.0)]))
+        told = _told(api, api_traffic(seed, 5.0, 0.0005, [(*first, 1.0), (*second, 1.0)]))
         assert [sum(lo <= t <= hi + GRACE for t in told) for lo, hi in (first, second)] == [1, 1], told
         assert len(told) == 2
 
@@ -105,7 +84,7 @@ class TestOneIncidentOneNotification:
         """0.4 % failing for 2 days (4x, over the LOW window's 3x, under the HIGH 6x): one LOW
         notification, no page."""
         lo, hi = minute(30), minute(78)
-        traffic = _api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.004)])
+        traffic = api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.004)])
         assert _told(api, traffic, "HighUrgency") == []
         assert len(_told(api, traffic, "LowUrgency")) == 1
 
@@ -113,7 +92,7 @@ class TestOneIncidentOneNotification:
     def test_background_errors_hovering_at_the_ticket_threshold_ticket_at_most_once(self, api: AlarmSet, seed: int):
         """0.3 % of 30 requests a minute failing for 4 days, no incident (3x, the LOW window's own
         threshold): the 1 day window crosses it again and again; at most one ticket, no page."""
-        traffic = _api_traffic(seed, 30.0, 0.003, [])
+        traffic = api_traffic(seed, 30.0, 0.003, [])
         assert _told(api, traffic, "HighUrgency") == []
         assert len(_told(api, traffic, "LowUrgency")) <= 1
 
@@ -123,14 +102,14 @@ class TestOneIncidentOneNotification:
         over the LOW threshold, and the decaying 6 h window passes through the LOW band: one
         notification in all, the page."""
         lo, hi = minute(30), minute(33)
-        told = _told(api, _api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.02)]))
+        told = _told(api, api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.02)]))
         assert len(told) == 1, f"notified at minutes {told}"
-        assert _told(api, _api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.02)]), "LowUrgency") == []
+        assert _told(api, api_traffic(seed, 30.0, 0.0003, [(lo, hi, 0.02)]), "LowUrgency") == []
 
     def test_a_busy_api_outage_still_pages_within_three_minutes(self, api: AlarmSet):
         """200 requests a minute, all failing for 15 min: one page, within 3 minutes."""
         lo = minute(36)
-        told = _told(api, _api_traffic(1, 200.0, 0.002, [(lo, lo + 15, 1.0)]))
+        told = _told(api, api_traffic(1, 200.0, 0.002, [(lo, lo + 15, 1.0)]))
         assert len(told) == 1, told
         assert told[0] - lo <= 3, told
 
@@ -141,7 +120,7 @@ class TestQuietEntrypoints:
         """One request every 2 minutes, all failing for 40 min (about 20 failed requests, under the
         1 h window's guard of 10 for most of it): the nearly-every-request-fails signal pages."""
         lo, hi = minute(36), minute(36) + 40
-        traffic = _api_traffic(seed, 0.5, 0.0, [(lo, hi, 1.0)])
+        traffic = api_traffic(seed, 0.5, 0.0, [(lo, hi, 1.0)])
         assert traffic.errors[lo:hi].sum() >= 3
         told = _told(api, traffic, "HighUrgency")
         assert len(told) == 1, told
