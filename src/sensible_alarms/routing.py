@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_chatbot as chatbot
@@ -21,6 +23,11 @@ __all__ = ["AlarmRouting", "SlackChannel"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
+
+#: Each resource this construct creates is an L1 (``CfnKey``, ``CfnTopic``, ...) under a construct with
+#: the id the L2 had, so construct paths and logical ids are the L2's: the L2s cost about 38 jsii
+#: round trips a topic (statements, principals, policy objects) for the same template
+#: (docs/synth-speed.md). The typed handles (`topic()`, `key`) are imported from the L1s when read.
 
 #: The actions a topic policy can name: all of them are denied without TLS.
 _TOPIC_ACTIONS = (
@@ -88,39 +95,47 @@ class AlarmRouting(Construct):
         slack: SlackChannel | None = None,
     ) -> None:
         super().__init__(scope, id)
-        path = self.node.path
         for prop, emails in (("high_emails", high_emails), ("low_emails", low_emails)):
             if isinstance(emails, str):
-                raise SensibleAlarmsError(f"'{prop}' must be a list of addresses, not one string (got {emails!r})",
-                                          path=path, prop=prop, value=emails)
+                raise self._fail(f"'{prop}' must be a list of addresses, not one string (got {emails!r})",
+                                 prop, emails)
             if not isinstance(emails, Iterable):
-                raise SensibleAlarmsError(f"'{prop}' must be a list of addresses (got {emails!r})",
-                                          path=path, prop=prop, value=emails)
+                raise self._fail(f"'{prop}' must be a list of addresses (got {emails!r})", prop, emails)
             for email in emails:
-                if not cdk.Token.is_unresolved(email) and not _EMAIL.fullmatch(str(email)):
-                    raise SensibleAlarmsError(f"'{prop}' must hold email addresses such as oncall@example.com; it "
-                                              f"holds an invalid email address (got {email!r})",
-                                              path=path, prop=prop, value=email)
+                if not _EMAIL.fullmatch(str(email)) and not cdk.Token.is_unresolved(email):
+                    raise self._fail(f"'{prop}' must hold email addresses such as oncall@example.com; it "
+                                     f"holds an invalid email address (got {email!r})", prop, email)
         if slack is not None and not isinstance(slack, SlackChannel):
-            raise SensibleAlarmsError(f"'slack' must be a SlackChannel (got {slack!r})",
-                                      path=path, prop="slack", value=slack)
+            raise self._fail(f"'slack' must be a SlackChannel (got {slack!r})", "slack", slack)
         if high_topic is None and low_topic is None and not high_emails and not low_emails and slack is None:
             # Topics passed in are used as they are (they may have subscribers of their own); topics this
             # construct creates reach only the emails and the Slack channel given here.
-            raise SensibleAlarmsError(
+            raise self._fail(
                 "AlarmRouting notifies no one: 'high_emails', 'low_emails' and 'slack' must name at least one "
                 "recipient, or 'high_topic'/'low_topic' pass in a topic of your own "
-                "(got no email, no Slack channel and no topic)",
-                path=path, prop="high_emails", value=None)
+                "(got no email, no Slack channel and no topic)", "high_emails", None)
 
-        self._key: kms.Key | None = None
-        self._topics: dict[Urgency, sns.ITopic] = {}
+        self._key: kms.CfnKey | None = None
+        self._key_holder: Construct | None = None
+        self._key_handle: kms.IKey | None = None
+        self._key_arn = ""
+        #: Per urgency: the topic passed in, or the CfnTopic created and the construct that holds it.
+        self._given: dict[Urgency, sns.ITopic] = {}
+        self._created: dict[Urgency, tuple[Construct, sns.CfnTopic]] = {}
+        self._handles: dict[Urgency, sns.ITopic] = {}
+        self._arns: dict[Urgency, str] = {}
         for urgency, given, emails in ((Urgency.HIGH, high_topic, high_emails),
                                        (Urgency.LOW, low_topic, low_emails)):
-            topic = given if given is not None else self._new_topic(urgency)
+            if given is not None:
+                self._given[urgency] = given
+                for email in emails:
+                    given.add_subscription(subscriptions.EmailSubscription(email))
+                continue
+            holder, topic = self._new_topic(urgency)
             for email in emails:
-                topic.add_subscription(subscriptions.EmailSubscription(email))
-            self._topics[urgency] = topic
+                # sns.Subscription's id is the address, its CfnSubscription "Resource": the same path.
+                sns.CfnSubscription(Construct(holder, email), "Resource", protocol="email", endpoint=email,
+                                    topic_arn=topic.ref)
 
         if slack is not None:
             chatbot.SlackChannelConfiguration(
@@ -128,77 +143,111 @@ class AlarmRouting(Construct):
                 slack_channel_configuration_name=slack.configuration_name,
                 slack_workspace_id=slack.workspace_id,
                 slack_channel_id=slack.channel_id,
-                notification_topics=[self._topics[u] for u in dict.fromkeys(slack.urgencies)],
+                notification_topics=[self.topic(u) for u in dict.fromkeys(slack.urgencies)],
                 # Notifications only: the channel cannot run commands against the account.
                 guardrail_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")],
             )
 
     def topic(self, urgency: Urgency) -> sns.ITopic:
-        """The topic that notifications of `urgency` are published to."""
-        return self._topics[urgency]
+        """The topic that notifications of `urgency` are published to. A topic this construct created
+        is returned as an imported handle (``Topic.from_topic_arn``), made the first time it is asked
+        for: its policy is this construct's, and ``add_to_resource_policy`` on the handle adds nothing."""
+        if urgency in self._given:
+            return self._given[urgency]
+        handle = self._handles.get(urgency)
+        if handle is None:
+            holder, topic = self._created[urgency]
+            handle = self._handles[urgency] = sns.Topic.from_topic_arn(holder, "Handle", topic.ref)
+        return handle
+
+    def topic_arn(self, urgency: Urgency) -> str:
+        """The ARN of the topic of `urgency` (a token), read once: the cheap way to name it as an alarm
+        action (``CfnCompositeAlarm(alarm_actions=[...])``), with no handle made."""
+        arn = self._arns.get(urgency)
+        if arn is None:
+            arn = self._arns[urgency] = (self._given[urgency].topic_arn if urgency in self._given
+                                         else self._created[urgency][1].ref)
+        return arn
 
     @property
     def key(self) -> kms.IKey | None:
-        """The KMS key of the topics this construct created, if it created any."""
-        return self._key
+        """The KMS key of the topics this construct created, if it created any: an imported handle
+        (``Key.from_key_arn``), made the first time it is read; ``add_to_resource_policy`` on it adds
+        nothing (the key policy is this construct's)."""
+        if self._key is None or self._key_holder is None:
+            return None
+        if self._key_handle is None:
+            self._key_handle = kms.Key.from_key_arn(self._key_holder, "Handle", self._key_arn)
+        return self._key_handle
 
-    def _new_topic(self, urgency: Urgency) -> sns.Topic:
+    def _fail(self, message: str, prop: str, value: object) -> SensibleAlarmsError:
+        return SensibleAlarmsError(message, path=self.node.path, prop=prop, value=value)
+
+    @functools.cached_property
+    def _environment(self) -> tuple[str, str, str]:
+        """The stack's partition, account and Region (tokens or literals), read once."""
         stack = cdk.Stack.of(self)
+        return stack.partition, stack.account, stack.region
+
+    def _new_key(self) -> str:
+        """The key of the created topics, as kms.Key writes it: CDK's default statement (the account
+        root may administer the key), then CloudWatch's use of it; retained on delete."""
         if self._key is None:
-            self._key = kms.Key(
-                self, "TopicKey",
+            partition, account, _ = self._environment
+            self._key_holder = Construct(self, "TopicKey")
+            self._key = kms.CfnKey(
+                self._key_holder, "Resource",
                 description="Encrypts the sensible_alarms notification topics",
                 enable_key_rotation=True,
+                key_policy={"Statement": [
+                    {"Action": "kms:*", "Effect": "Allow",
+                     "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"}, "Resource": "*"},
+                    # CloudWatch needs the data key to publish to an encrypted topic.
+                    {"Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow",
+                     "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": "*",
+                     "Sid": "AllowCloudWatchAlarmsToUseTheKey"},
+                ], "Version": "2012-10-17"},
             )
-            # CloudWatch needs the data key to publish to an encrypted topic.
-            self._key.add_to_resource_policy(iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToUseTheKey",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-            ))
-        topic = sns.Topic(
-            self, f"{urgency.value.title()}Topic",
-            display_name=f"sensible_alarms {urgency.value} notifications",
-            master_key=self._key,
-            # Not CDK's enforce_ssl, which denies only sns:Publish without TLS: see the last statement.
-            enforce_ssl=False,
-        )
-        alarm_arns = stack.format_arn(service="cloudwatch", resource="alarm", resource_name="*",
-                                      arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)
-        topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="AllowPublishByCloudWatchAlarmsOfThisAccount",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["sns:Publish"],
-            resources=[topic.topic_arn],
-            conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": alarm_arns},
-            },
-        ))
-        # Explicit denies, so that no later allow (a grant_publish, an identity policy with sns:*) opens
-        # the topic to anyone else. The conditions of one statement must all hold, so each way of not
-        # being "a CloudWatch alarm of this account" is a statement of its own.
-        for sid, condition in (
-            ("DenyPublishByAnyoneButCloudWatch",
-             {"StringNotEquals": {"aws:PrincipalServiceName": "cloudwatch.amazonaws.com"}}),
-            ("DenyPublishOnBehalfOfOtherAccounts", {"StringNotEquals": {"aws:SourceAccount": stack.account}}),
-            ("DenyPublishForAnythingButAlarms", {"ArnNotLike": {"aws:SourceArn": alarm_arns}}),
-        ):
-            topic.add_to_resource_policy(iam.PolicyStatement(
-                sid=sid,
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=["sns:Publish"],
-                resources=[topic.topic_arn],
-                conditions=condition,
-            ))
-        topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="DenyAnyRequestWithoutTls",
-            effect=iam.Effect.DENY,
-            principals=[iam.AnyPrincipal()],
-            actions=list(_TOPIC_ACTIONS),
-            resources=[topic.topic_arn],
-            conditions={"Bool": {"aws:SecureTransport": "false"}},
-        ))
-        return topic
+            self._key.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+            self._key_arn = self._key.attr_arn
+        return self._key_arn
+
+    def _new_topic(self, urgency: Urgency) -> tuple[Construct, sns.CfnTopic]:
+        key_arn = self._new_key()
+        holder = Construct(self, f"{urgency.value.title()}Topic")
+        topic = sns.CfnTopic(holder, "Resource", display_name=f"sensible_alarms {urgency.value} notifications",
+                             kms_master_key_id=key_arn)
+        self._created[urgency] = (holder, topic)
+        arn = self.topic_arn(urgency)
+        sns.CfnTopicPolicy(Construct(holder, "Policy"), "Resource", topics=[arn],
+                           policy_document={"Statement": self._topic_statements(arn), "Version": "2012-10-17"})
+        return holder, topic
+
+    def _topic_statements(self, arn: str) -> list[dict[str, Any]]:
+        partition, account, region = self._environment
+        alarm_arns = f"arn:{partition}:cloudwatch:{region}:{account}:alarm:*"
+        anyone = {"AWS": "*"}
+
+        def statement(sid: str, effect: str, principal: dict[str, str], actions: str | list[str],
+                      condition: dict[str, dict[str, str]]) -> dict[str, Any]:
+            # The keys in the order iam.PolicyStatement writes them.
+            return {"Action": actions, "Condition": condition, "Effect": effect, "Principal": principal,
+                    "Resource": arn, "Sid": sid}
+
+        return [
+            statement("AllowPublishByCloudWatchAlarmsOfThisAccount", "Allow",
+                      {"Service": "cloudwatch.amazonaws.com"}, "sns:Publish",
+                      {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": alarm_arns}}),
+            # Explicit denies, so that no later allow (a grant_publish, an identity policy with sns:*) opens
+            # the topic to anyone else. The conditions of one statement must all hold, so each way of not
+            # being "a CloudWatch alarm of this account" is a statement of its own.
+            statement("DenyPublishByAnyoneButCloudWatch", "Deny", anyone, "sns:Publish",
+                      {"StringNotEquals": {"aws:PrincipalServiceName": "cloudwatch.amazonaws.com"}}),
+            statement("DenyPublishOnBehalfOfOtherAccounts", "Deny", anyone, "sns:Publish",
+                      {"StringNotEquals": {"aws:SourceAccount": account}}),
+            statement("DenyPublishForAnythingButAlarms", "Deny", anyone, "sns:Publish",
+                      {"ArnNotLike": {"aws:SourceArn": alarm_arns}}),
+            # Not CDK's enforce_ssl, which denies only sns:Publish without TLS.
+            statement("DenyAnyRequestWithoutTls", "Deny", anyone, list(_TOPIC_ACTIONS),
+                      {"Bool": {"aws:SecureTransport": "false"}}),
+        ]
