@@ -131,11 +131,11 @@ class AlarmRouting(Construct):
                 for email in emails:
                     given.add_subscription(subscriptions.EmailSubscription(email))
                 continue
-            holder, topic = self._new_topic(urgency)
+            holder = self._new_topic(urgency)
             for email in emails:
                 # sns.Subscription's id is the address, its CfnSubscription "Resource": the same path.
                 sns.CfnSubscription(Construct(holder, email), "Resource", protocol="email", endpoint=email,
-                                    topic_arn=topic.ref)
+                                    topic_arn=self.topic_arn(urgency))
 
         if slack is not None:
             chatbot.SlackChannelConfiguration(
@@ -156,8 +156,8 @@ class AlarmRouting(Construct):
             return self._given[urgency]
         handle = self._handles.get(urgency)
         if handle is None:
-            holder, topic = self._created[urgency]
-            handle = self._handles[urgency] = sns.Topic.from_topic_arn(holder, "Handle", topic.ref)
+            holder, _ = self._created[urgency]
+            handle = self._handles[urgency] = sns.Topic.from_topic_arn(holder, "Handle", self.topic_arn(urgency))
         return handle
 
     def topic_arn(self, urgency: Urgency) -> str:
@@ -212,7 +212,7 @@ class AlarmRouting(Construct):
             self._key_arn = self._key.attr_arn
         return self._key_arn
 
-    def _new_topic(self, urgency: Urgency) -> tuple[Construct, sns.CfnTopic]:
+    def _new_topic(self, urgency: Urgency) -> Construct:
         key_arn = self._new_key()
         holder = Construct(self, f"{urgency.value.title()}Topic")
         topic = sns.CfnTopic(holder, "Resource", display_name=f"sensible_alarms {urgency.value} notifications",
@@ -221,7 +221,7 @@ class AlarmRouting(Construct):
         arn = self.topic_arn(urgency)
         sns.CfnTopicPolicy(Construct(holder, "Policy"), "Resource", topics=[arn],
                            policy_document={"Statement": self._topic_statements(arn), "Version": "2012-10-17"})
-        return holder, topic
+        return holder
 
     def _topic_statements(self, arn: str) -> list[dict[str, Any]]:
         partition, account, region = self._environment
