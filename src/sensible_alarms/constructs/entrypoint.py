@@ -16,6 +16,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from constructs import Construct
 
 from .._durations import seconds_of, words
+from .._tokens import unresolved
 from ..burn_rate import BURN_RATE_WINDOWS
 from ..errors import SensibleAlarmsError
 from ..metadata import METADATA_KEY, AlarmMetadata, EntrypointKind
@@ -90,6 +91,31 @@ class SignalAlarm:
         return cw.Alarm.from_alarm_arn(self.holder, "Alarm", self.resource.attr_arn)
 
 
+@dataclass(frozen=True)
+class _StackFacts:
+    """What alarm names read of a stack, read once per stack (each is a jsii call) and shared by its
+    entrypoint constructs: its name and path, the names given in its app, its account and Region."""
+
+    name: str
+    path: str
+    names_given: dict[tuple[str, str, str], str]
+    account: str
+    region: str
+
+    @staticmethod
+    def of(stack: cdk.Stack) -> _StackFacts:
+        facts = _STACK_FACTS.get(stack)
+        if facts is None:
+            node = stack.node
+            facts = _STACK_FACTS[stack] = _StackFacts(
+                stack.stack_name, node.path, _NAMES_GIVEN.setdefault(node.root, {}), stack.account, stack.region)
+        return facts
+
+
+#: _StackFacts per stack.
+_STACK_FACTS: weakref.WeakKeyDictionary[cdk.Stack, _StackFacts] = weakref.WeakKeyDictionary()
+
+
 class EntrypointAlarms(Construct):
     """Base of the entrypoint constructs. Not used directly."""
 
@@ -103,7 +129,7 @@ class EntrypointAlarms(Construct):
                 path=self.node.path, prop="routing", value=routing,
             )
         if runbook_url is not None and not (
-            cdk.Token.is_unresolved(runbook_url) or re.fullmatch(r"https?://\S+", str(runbook_url))
+            re.fullmatch(r"https?://\S+", str(runbook_url)) or unresolved(runbook_url)
         ):
             raise SensibleAlarmsError(
                 f"'runbook_url' must be an http(s) URL (got {runbook_url!r})",
@@ -111,6 +137,8 @@ class EntrypointAlarms(Construct):
             )
         self._routing = routing
         self._runbook_url = runbook_url
+        #: The stack, when it is the scope (most entrypoint constructs): no Stack.of call.
+        self._scope_stack = scope if isinstance(scope, cdk.Stack) else None
         self._members: list[SignalAlarm] = []
         self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
         self._holds: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
@@ -130,7 +158,7 @@ class EntrypointAlarms(Construct):
     @cached_property
     def entrypoint_name(self) -> str:
         """How texts name this entrypoint: the construct id, less a trailing "Alarms"."""
-        name = self.node.id
+        name = self._path.rsplit("/", 1)[-1]  # the id: ids cannot hold "/"
         return name[: -len("Alarms")] if name.endswith("Alarms") and len(name) > len("Alarms") else name
 
     @property
@@ -158,7 +186,7 @@ class EntrypointAlarms(Construct):
             if env is None:
                 continue
             for what, theirs, ours in (("account", env.account, account), ("Region", env.region, region)):
-                if not (cdk.Token.is_unresolved(theirs) or cdk.Token.is_unresolved(ours)) and theirs != ours:
+                if not (unresolved(theirs) or unresolved(ours)) and theirs != ours:
                     raise self._fail(
                         f"'{prop}' must be in the alarms' {what}: CloudWatch alarms read the metrics of their own "
                         f"account and Region, so these would never fire (got {what} {theirs}, the stack's is "
@@ -166,7 +194,7 @@ class EntrypointAlarms(Construct):
 
     def _sustain_minutes(self, sustain: object) -> int:
         """`sustain` (a Duration of whole minutes, 1 min to 1 h) in minutes, or an error naming it."""
-        seconds = seconds_of(sustain, owner=type(self).__name__, prop="sustain", path=self.node.path)
+        seconds = seconds_of(sustain, owner=type(self).__name__, prop="sustain", path=self._path)
         if seconds % 60 or not 60 <= seconds <= MAX_SUSTAIN_SECONDS:
             raise self._fail(
                 "'sustain' must be a whole number of minutes from 1 min to 1 h, the age signals' datapoints "
@@ -175,22 +203,25 @@ class EntrypointAlarms(Construct):
 
     @cached_property  # the same for every alarm of the construct, and jsii calls are slow
     def _alarm_name_prefix(self) -> str:
-        stack = cdk.Stack.of(self)
-        stack_name = stack.stack_name
-        if cdk.Token.is_unresolved(stack_name):
-            raise self._fail("the stack name must be concrete to derive alarm names", "stack_name", stack_name)
-        relative = self.node.path[len(stack.node.path):].strip("/")
-        return f"{stack_name}-{relative.replace('/', '-')}"
+        stack = self._stack
+        if unresolved(stack.name):
+            raise self._fail("the stack name must be concrete to derive alarm names", "stack_name", stack.name)
+        relative = self._path[len(stack.path):].strip("/")
+        return f"{stack.name}-{relative.replace('/', '-')}"
 
     @cached_property  # read once per construct: each is a jsii call, and they were 35 % of all calls
     def _name_scope(self) -> tuple[str, dict[tuple[str, str, str], str], str, str]:
         """This construct's path, the names given in its app, and its stack's account and Region."""
-        stack = cdk.Stack.of(self)
-        return self._path, _NAMES_GIVEN.setdefault(self.node.root, {}), stack.account, stack.region
+        stack = self._stack
+        return self._path, stack.names_given, stack.account, stack.region
 
     @cached_property
     def _path(self) -> str:
         return self.node.path
+
+    @cached_property
+    def _stack(self) -> _StackFacts:
+        return _StackFacts.of(self._scope_stack or cdk.Stack.of(self))
 
     def _alarm_name(self, suffix: str) -> str:
         name = _UNSAFE.sub("-", f"{self._alarm_name_prefix}-{suffix}")

@@ -98,7 +98,7 @@ class ScheduledJobAlarms(EntrypointAlarms):
         else:
             expression, late_seconds = self._from_schedule(schedule, function)
 
-        seconds = (seconds_of(interval, owner="ScheduledJobAlarms", prop="interval", path=self.node.path)
+        seconds = (seconds_of(interval, owner="ScheduledJobAlarms", prop="interval", path=self._path)
                    if interval is not None else self._interval_from(expression))
         if seconds % 60 or seconds > MAX_PERIOD_SECONDS:
             source = "" if interval is not None else f" from {expression!r}"
