@@ -137,8 +137,8 @@ class EntrypointAlarms(Construct):
             )
         self._routing = routing
         self._runbook_url = runbook_url
-        #: The stack, when it is the scope (most entrypoint constructs): no Stack.of call.
-        self._scope_stack = scope if isinstance(scope, cdk.Stack) else None
+        #: The stack, when it is the scope (most entrypoint constructs), and the id: no Stack.of or path read.
+        self._scope_stack, self._id = (scope if isinstance(scope, cdk.Stack) else None), _sanitized(id)
         self._members: list[SignalAlarm] = []
         self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
         self._holds: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
@@ -217,6 +217,10 @@ class EntrypointAlarms(Construct):
 
     @cached_property
     def _path(self) -> str:
+        if self._scope_stack is not None:
+            # constructs' Node.path: the scope's path and the (sanitized) id.
+            parent = self._stack.path
+            return f"{parent}/{self._id}" if parent else self._id
         return self.node.path
 
     @cached_property
@@ -397,6 +401,12 @@ class EntrypointAlarms(Construct):
         if len(alarms) == 1:
             return cw.AlarmRule.from_alarm(alarms[0], cw.AlarmState.ALARM)
         return cw.AlarmRule.any_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))
+
+
+def _sanitized(id: str) -> str:
+    """A construct id as constructs' Node keeps it: "/" and newline (its path and address separators)
+    become "--"."""
+    return re.sub(r"[/\n]", "--", id)
 
 
 def round_threshold(value: float) -> float:
