@@ -35,7 +35,7 @@ class ServiceDashboard(Construct):
     The dashboard is a ``CfnDashboard`` whose body is rendered here, as ``cw.Dashboard`` renders the
     same widgets (a ``TextWidget`` header, an ``AlarmStatusWidget`` of the notifiers and an
     ``AlarmWidget`` per primary member, each entrypoint a row that wraps at 24 columns): the same
-    template for about a third of the jsii calls (docs/synth-speed.md). `dashboard`, the L2, is
+    template for about 40 % of the jsii calls (docs/synth-speed.md). `dashboard`, the L2, is
     built instead the first time it is read.
 
     :param entrypoints: the entrypoints to show. Default: every entrypoint construct in the stack,
