@@ -188,8 +188,8 @@ def test_a_rule_to_another_target_gets_the_rule_signal_only(bare):
     alarms = EventConsumerAlarms(stack, "A", source=rule, routing=routing,
                                  freshness=FreshnessSlo(max_age=cdk.Duration.minutes(5)))
     assert [m.signal for m in alarms.members] == ["failed-invocations"]
-    [notifier] = alarms.notifiers.values()
-    description = stack.resolve(notifier.node.default_child.alarm_description)  # type: ignore[union-attr]
+    [notifier] = alarms.notifier_resources.values()
+    description = stack.resolve(notifier.alarm_description)
     # Only lost events are measured: the texts claim no delay and no freshness SLO.
     assert "delayed" not in description
     assert "SLO: delivery: every event the rule matches reaches its targets" in description

@@ -51,7 +51,7 @@ class TestAlarmRouting:
         template = synth(stack)
         assert len(resources_of(template, "AWS::SNS::Topic")) == 2
         assert not resources_of(template, "AWS::KMS::Key")
-        notifier = consumer.notifiers[Urgency.HIGH].node.default_child
+        notifier = consumer.notifier_resources[Urgency.HIGH]
         assert isinstance(notifier, cdk.CfnResource)
         actions = stack.resolve(notifier.get_att("Arn"))  # the composite exists and resolves
         assert actions

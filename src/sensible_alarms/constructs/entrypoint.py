@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from constructs import Construct
 
 from .._durations import seconds_of, words
@@ -22,13 +21,12 @@ from ..errors import SensibleAlarmsError
 from ..metadata import METADATA_KEY, AlarmMetadata, EntrypointKind
 from ..routing import AlarmRouting
 from ..urgency import Urgency
+from .composites import Rule, all_of, any_of, composite_alarm, from_alarm, not_
 from .metrics import alarm_properties
 from .signals import ARRIVAL_QUIET_MINUTES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from aws_cdk.interfaces.aws_cloudwatch import IAlarmRef
 
     from .metrics import MathExpression, Metric
 
@@ -40,21 +38,24 @@ MAX_DESCRIPTION = 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: Alarm names given so far, per construct tree: (account, region, name) -> the alarm's construct path.
 _NAMES_GIVEN: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str], str]] = weakref.WeakKeyDictionary()
+#: ARN tokens of alarms read so far (each read is a jsii call; rules and typed handles share them).
+_ARNS: weakref.WeakKeyDictionary[cw.CfnAlarm | cw.CfnCompositeAlarm, str] = weakref.WeakKeyDictionary()
+#: Topic ARN tokens read so far, per routing construct and urgency (one jsii call each).
+_TOPIC_ARNS: weakref.WeakKeyDictionary[AlarmRouting, dict[Urgency, str]] = weakref.WeakKeyDictionary()
 #: How long a LOW notification waits for the HIGH one of the same entrypoint before it goes out:
 #: the longest HIGH confirmation (short) window, so an incident that escalates notifies once, as HIGH.
-_SUPPRESSOR_WAIT = cdk.Duration.seconds(
-    max(w.short_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.HIGH))
+_SUPPRESSOR_WAIT_SECONDS = max(w.short_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.HIGH)
 #: `sustain` of the age signals: whole minutes (their datapoints are 1 minute), at most 1 hour.
 MAX_SUSTAIN_SECONDS = 3600
 #: An incident notifier waits this long after its confirmation holds before it notifies: one
 #: evaluation. Without it a confirmation of a single minute (a burst of errors that fills a short
 #: window and an outage window at once) paged: 5 more false notifications at S = 50 on the fleet
 #: benchmark, for 1 minute less to detect (docs/concepts.md).
-_CONFIRMATION_WAIT = cdk.Duration.minutes(1)
+_CONFIRMATION_WAIT_SECONDS = 60
 #: A confirmed LOW incident notifies once it has stayed confirmed, with no HIGH long window (or
 #: outage window) over its threshold, this long: a burn near a HIGH threshold crosses it on and off,
 #: and a shorter spell let the ticket out after the page (fleet benchmark, docs/concepts.md).
-_LOW_CONFIRMATION = cdk.Duration.hours(2)
+_LOW_CONFIRMATION_SECONDS = 2 * 3600
 #: CloudFormation's spelling of the L2 enums a member takes (jsii's Python enums carry the names).
 _COMPARISON = {
     cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD: "GreaterThanOrEqualToThreshold",
@@ -88,7 +89,7 @@ class SignalAlarm:
     @cached_property
     def alarm(self) -> cw.IAlarm:
         """The member as an ``IAlarm`` (``Alarm.from_alarm_arn``), for widgets and rules."""
-        return cw.Alarm.from_alarm_arn(self.holder, "Alarm", self.resource.attr_arn)
+        return cw.Alarm.from_alarm_arn(self.holder, "Alarm", alarm_arn(self.resource))
 
 
 @dataclass(frozen=True)
@@ -140,15 +141,18 @@ class EntrypointAlarms(Construct):
         #: The stack, when it is the scope (most entrypoint constructs), and the id: no Stack.of or path read.
         self._scope_stack, self._id = (scope if isinstance(scope, cdk.Stack) else None), _sanitized(id)
         self._members: list[SignalAlarm] = []
-        self._rules: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
-        self._holds: dict[Urgency, list[cw.IAlarmRule]] = {Urgency.HIGH: [], Urgency.LOW: []}
-        self._notifiers: dict[Urgency, cw.CompositeAlarm] = {}
+        self._rules: dict[Urgency, list[Rule]] = {Urgency.HIGH: [], Urgency.LOW: []}
+        self._holds: dict[Urgency, list[Rule]] = {Urgency.HIGH: [], Urgency.LOW: []}
+        self._notifiers: dict[Urgency, cw.CfnCompositeAlarm] = {}
+        self._notifier_handles: dict[Urgency, cw.IAlarm] = {}
+        #: The construct with the notifier's id that holds it (and its handle, once made).
+        self._notifier_holders: dict[Urgency, Construct] = {}
         #: HIGH burn-rate long windows and outage windows: while one is over its threshold the LOW
         #: notification stays quiet.
-        self._high_longs: list[IAlarmRef] = []
-        #: How long a confirmed incident waits before it notifies (``_CONFIRMATION_WAIT``); subclasses
-        #: whose rules already wait for their signal to be sustained set zero.
-        self._confirmation_wait = _CONFIRMATION_WAIT
+        self._high_longs: list[cw.CfnAlarm] = []
+        #: How long a confirmed incident waits before it notifies (``_CONFIRMATION_WAIT_SECONDS``);
+        #: subclasses whose rules already wait for their signal to be sustained set zero.
+        self._confirmation_wait_seconds = _CONFIRMATION_WAIT_SECONDS
         #: How long a HIGH incident can keep a LOW signal in ALARM after it ends (subclasses with
         #: longer LOW windows raise it): the quiet spell of the arrival signals.
         self._low_window_seconds = ARRIVAL_QUIET_MINUTES * 60
@@ -168,7 +172,18 @@ class EntrypointAlarms(Construct):
 
     @property
     def notifiers(self) -> dict[Urgency, cw.IAlarm]:
-        """The composite alarm per urgency that carries the notification."""
+        """The composite alarm per urgency that carries the notification, as an ``IAlarm``
+        (``CompositeAlarm.from_composite_alarm_arn``, made the first time it is read: each handle is
+        a jsii call). The ``CfnCompositeAlarm`` itself is in `notifier_resources`."""
+        for urgency, resource in self._notifiers.items():
+            if urgency not in self._notifier_handles:
+                self._notifier_handles[urgency] = cw.CompositeAlarm.from_composite_alarm_arn(
+                    self._notifier_holders[urgency], "Alarm", alarm_arn(resource))
+        return dict(self._notifier_handles)
+
+    @property
+    def notifier_resources(self) -> dict[Urgency, cw.CfnCompositeAlarm]:
+        """The notifying ``CfnCompositeAlarm`` per urgency (under a construct with its id)."""
         return dict(self._notifiers)
 
     # -- for subclasses ------------------------------------------------------------------------
@@ -313,26 +328,47 @@ class EntrypointAlarms(Construct):
         self._members.append(SignalAlarm(alarm, urgency, signal, title, primary, holder))
         return alarm
 
-    def _add_rule(self, urgency: Urgency, rule: cw.IAlarmRule) -> None:
+    def _add_rule(self, urgency: Urgency, rule: Rule) -> None:
         """A condition that notifies at `urgency` (the rules of an urgency are OR-ed)."""
         self._rules[urgency].append(rule)
 
-    def _add_hold(self, urgency: Urgency, rule: cw.IAlarmRule) -> None:
+    def _add_hold(self, urgency: Urgency, rule: Rule) -> None:
         """A condition that keeps an incident of `urgency` open once its rules notified: with holds,
         the notifier is in ALARM while any hold is, and notifies once, when a rule first holds within
         that time (see docs/concepts.md, "One incident, one notification")."""
         self._holds[urgency].append(rule)
 
     @staticmethod
-    def _either(rules: Sequence[cw.IAlarmRule]) -> cw.IAlarmRule:
-        return rules[0] if len(rules) == 1 else cw.AlarmRule.any_of(*rules)
+    def _either(rules: Sequence[Rule]) -> Rule:
+        return rules[0] if len(rules) == 1 else any_of(*rules)
 
-    def _tag(self, alarm: cw.CompositeAlarm, urgency: Urgency, slo: str, impact: str, *, role: str,
-             signal: str) -> None:
-        resource = alarm.node.default_child
-        assert isinstance(resource, cdk.CfnResource)
+    def _add_composite(self, suffix: str, urgency: Urgency, slo: str, impact: str, *, role: str, signal: str,
+                       rule: Rule, topic_arn: str | None = None, suppressor: cw.CfnCompositeAlarm | None = None,
+                       wait_seconds: int | None = None, extension_seconds: int | None = None,
+                       ) -> tuple[Construct, cw.CfnCompositeAlarm]:
+        """A composite as ``cw.CompositeAlarm`` writes it (L1: docs/synth-speed.md), with our metadata,
+        and the construct with its id that holds it; one with no topic never notifies."""
+        holder, resource = composite_alarm(
+            self, suffix,
+            composite_alarm_name=self._alarm_name(suffix),
+            alarm_description=self._description(impact, urgency, slo),
+            alarm_rule=rule,
+            actions_enabled=False if topic_arn is None else None,
+            alarm_actions=() if topic_arn is None else (topic_arn,),
+            actions_suppressor=None if suppressor is None else alarm_arn(suppressor),
+            actions_suppressor_wait_period=wait_seconds,
+            actions_suppressor_extension_period=extension_seconds,
+        )
         resource.add_metadata(METADATA_KEY, self._metadata(role=role, urgency=urgency, signal=signal, slo=slo,
                                                            impact=impact, window=None))
+        return holder, resource
+
+    def _topic_arn(self, urgency: Urgency) -> str:
+        """The ARN of the routing's topic for `urgency`, read once per routing (a jsii call)."""
+        arns = _TOPIC_ARNS.setdefault(self._routing, {})
+        if urgency not in arns:
+            arns[urgency] = self._routing.topic(urgency).topic_arn
+        return arns[urgency]
 
     def _add_notifiers(self, impacts: dict[Urgency, str], slo: str) -> None:
         """One composite per urgency that has rules; it alone has an alarm action."""
@@ -342,7 +378,7 @@ class EntrypointAlarms(Construct):
                 continue
             suffix = f"{urgency.value.title()}Urgency"
             holds = self._holds[urgency]
-            suppressor: cw.IAlarm | None = None
+            suppressor: cw.CfnCompositeAlarm | None = None
             wait = extension = None
             if holds:
                 # One incident, one notification: the notifier is in ALARM while the incident is
@@ -350,57 +386,49 @@ class EntrypointAlarms(Construct):
                 quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now. (Notifies no one: "
                          f"while it is in ALARM, {suffix} does not notify, so an open incident notifies once.)")
                 confirmed = self._either(rules)
-                wait = extension = self._confirmation_wait
+                wait = extension = self._confirmation_wait_seconds
                 if urgency is Urgency.LOW and self._high_longs:
                     # The one suppressor also keeps LOW quiet while a HIGH long window is over its
                     # threshold: an incident that escalates notifies once, as HIGH.
                     quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or a HIGH "
                              f"long window is over its threshold. (Notifies no one: while it is in ALARM, "
                              f"{suffix} does not notify, so an open incident notifies once.)")
-                    confirmed = cw.AlarmRule.all_of(confirmed, cw.AlarmRule.not_(self._any_of(self._high_longs)))
-                    wait, extension = _SUPPRESSOR_WAIT, _LOW_CONFIRMATION
-                unconfirmed = cw.CompositeAlarm(
-                    self, f"{suffix}Unconfirmed", composite_alarm_name=self._alarm_name(f"{suffix}Unconfirmed"),
-                    alarm_description=self._description(quiet, urgency, slo),
-                    alarm_rule=cw.AlarmRule.not_(confirmed),
-                    actions_enabled=False)
-                self._tag(unconfirmed, urgency, slo, quiet, role="member", signal="confirmation")
+                    confirmed = all_of(confirmed, not_(self._any_of(self._high_longs)))
+                    wait, extension = _SUPPRESSOR_WAIT_SECONDS, _LOW_CONFIRMATION_SECONDS
+                _, suppressor = self._add_composite(
+                    f"{suffix}Unconfirmed", urgency, slo, quiet, role="member", signal="confirmation",
+                    rule=not_(confirmed))
                 rule = self._either(holds)
-                suppressor = unconfirmed
             else:
                 rule = self._either(rules)
             high = self._notifiers.get(Urgency.HIGH)
             if urgency is Urgency.LOW and high is not None and not holds:
                 # One failure notifies once: while HIGH is in ALARM, and for the LOW windows'
                 # length after, the LOW notification stays quiet.
-                suppressor, wait = high, _SUPPRESSOR_WAIT
-                extension = cdk.Duration.seconds(self._low_window_seconds)
-            composite = cw.CompositeAlarm(
-                self, f"{urgency.value.title()}Urgency",
-                composite_alarm_name=self._alarm_name(suffix),
-                alarm_description=self._description(impacts[urgency], urgency, slo),
-                alarm_rule=rule,
-                actions_suppressor=suppressor,
-                actions_suppressor_wait_period=wait,
-                actions_suppressor_extension_period=extension,
-            )
-            composite.add_alarm_action(cw_actions.SnsAction(self._routing.topic(urgency)))
-            resource = composite.node.default_child
-            assert isinstance(resource, cdk.CfnResource)
-            resource.add_metadata(METADATA_KEY, self._metadata(
-                role="notifier", urgency=urgency, signal="notification", slo=slo, impact=impacts[urgency],
-                window=None))
-            self._notifiers[urgency] = composite
+                suppressor, wait = high, _SUPPRESSOR_WAIT_SECONDS
+                extension = self._low_window_seconds
+            self._notifier_holders[urgency], self._notifiers[urgency] = self._add_composite(
+                suffix, urgency, slo, impacts[urgency], role="notifier", signal="notification", rule=rule,
+                topic_arn=self._topic_arn(urgency), suppressor=suppressor, wait_seconds=wait,
+                extension_seconds=extension)
 
     @staticmethod
-    def _all_of(alarms: Sequence[IAlarmRef]) -> cw.IAlarmRule:
-        return cw.AlarmRule.all_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))
+    def _all_of(alarms: Sequence[cw.CfnAlarm]) -> Rule:
+        return all_of(*(from_alarm(alarm_arn(a)) for a in alarms))
 
     @staticmethod
-    def _any_of(alarms: Sequence[IAlarmRef]) -> cw.IAlarmRule:
+    def _any_of(alarms: Sequence[cw.CfnAlarm]) -> Rule:
         if len(alarms) == 1:
-            return cw.AlarmRule.from_alarm(alarms[0], cw.AlarmState.ALARM)
-        return cw.AlarmRule.any_of(*(cw.AlarmRule.from_alarm(a, cw.AlarmState.ALARM) for a in alarms))
+            return from_alarm(alarm_arn(alarms[0]))
+        return any_of(*(from_alarm(alarm_arn(a)) for a in alarms))
+
+
+def alarm_arn(alarm: cw.CfnAlarm | cw.CfnCompositeAlarm) -> str:
+    """`alarm`'s ARN token (``attr_arn``), read once: rules name a member several times."""
+    arn = _ARNS.get(alarm)
+    if arn is None:
+        arn = _ARNS[alarm] = alarm.attr_arn
+    return arn
 
 
 def _sanitized(id: str) -> str:

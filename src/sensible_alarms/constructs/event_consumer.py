@@ -82,7 +82,7 @@ class EventConsumerAlarms(EntrypointAlarms):
         self._check_environments(source=source, function=function)
         # The age signal is confirmed only once sustained, and a drop is a fact: notify as soon as
         # either confirms (a wait lost a lag whose age stayed over the max age for just `sustain`).
-        self._confirmation_wait = cdk.Duration.seconds(0)
+        self._confirmation_wait_seconds = 0
         if function is not None and not is_function(function):
             raise self._fail(f"'function' must be an aws_lambda function (got {type(function).__name__})",
                              "function", type(function).__name__)

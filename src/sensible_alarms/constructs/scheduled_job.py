@@ -19,7 +19,8 @@ from .._jsii_types import is_function
 from ..burn_rate import MAX_PERIOD_SECONDS
 from ..routing import AlarmRouting
 from ..urgency import Urgency
-from .entrypoint import EntrypointAlarms
+from .composites import all_of, any_of, from_alarm
+from .entrypoint import EntrypointAlarms, alarm_arn
 from .function_name import metric_dimensions
 from .metrics import MathExpression, Metric
 
@@ -181,9 +182,8 @@ class ScheduledJobAlarms(EntrypointAlarms):
             evaluation_periods=lookback, datapoints_to_alarm=lookback,
             missing=cw.TreatMissingData.BREACHING, primary=False,
         )
-        has_run = cw.AlarmRule.from_alarm(never, cw.AlarmState.OK)
-        self._add_rule(Urgency.LOW, cw.AlarmRule.any_of(
-            self._all_of([no_success, failed]), cw.AlarmRule.all_of(self._any_of([missed]), has_run)))
+        has_run = from_alarm(alarm_arn(never), "OK")
+        self._add_rule(Urgency.LOW, any_of(self._all_of([no_success, failed]), all_of(self._any_of([missed]), has_run)))
         self._add_notifiers({
             Urgency.LOW: f"The scheduled job {self.entrypoint_name} keeps failing or does not run: the work it "
                          "does for customers is not being done.",
