@@ -12,7 +12,7 @@ from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
 from ..errors import SensibleAlarmsError
-from .entrypoint import EntrypointAlarms
+from .entrypoint import EntrypointAlarms, alarm_arn
 
 __all__ = ["ServiceDashboard"]
 
@@ -113,11 +113,11 @@ def render_body(entrypoints: Sequence[EntrypointAlarms]) -> str:
                         "properties": {"markdown": f"### {entry.entrypoint_name}"}})
         top += 1
         row: list[tuple[str, dict[str, Any]]] = [
-            ("alarm", {"title": "Notifications", "alarms": [n.alarm_arn for n in entry.notifiers.values()]})]
+            ("alarm", {"title": "Notifications", "alarms": [alarm_arn(n) for n in entry.notifier_resources.values()]})]
         for member in entry.members:
             if member.primary:
                 row.append(("metric", {"view": "timeSeries", "title": member.title, "region": region,
-                                       "annotations": {"alarms": [member.resource.attr_arn]}, "yAxis": {}}))
+                                       "annotations": {"alarms": [alarm_arn(member.resource)]}, "yAxis": {}}))
         # cw.Row: left to right, a widget that would pass the grid's edge starts a new line.
         x = y = height = 0
         for kind, properties in row:

@@ -40,8 +40,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _NAMES_GIVEN: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str], str]] = weakref.WeakKeyDictionary()
 #: ARN tokens of alarms read so far (each read is a jsii call; rules and typed handles share them).
 _ARNS: weakref.WeakKeyDictionary[cw.CfnAlarm | cw.CfnCompositeAlarm, str] = weakref.WeakKeyDictionary()
-#: Topic ARN tokens read so far, per routing construct and urgency (one jsii call each).
-_TOPIC_ARNS: weakref.WeakKeyDictionary[AlarmRouting, dict[Urgency, str]] = weakref.WeakKeyDictionary()
 #: How long a LOW notification waits for the HIGH one of the same entrypoint before it goes out:
 #: the longest HIGH confirmation (short) window, so an incident that escalates notifies once, as HIGH.
 _SUPPRESSOR_WAIT_SECONDS = max(w.short_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.HIGH)
@@ -363,13 +361,6 @@ class EntrypointAlarms(Construct):
                                                            impact=impact, window=None))
         return holder, resource
 
-    def _topic_arn(self, urgency: Urgency) -> str:
-        """The ARN of the routing's topic for `urgency`, read once per routing (a jsii call)."""
-        arns = _TOPIC_ARNS.setdefault(self._routing, {})
-        if urgency not in arns:
-            arns[urgency] = self._routing.topic(urgency).topic_arn
-        return arns[urgency]
-
     def _add_notifiers(self, impacts: dict[Urgency, str], slo: str) -> None:
         """One composite per urgency that has rules; it alone has an alarm action."""
         for urgency in (Urgency.HIGH, Urgency.LOW):
@@ -409,7 +400,7 @@ class EntrypointAlarms(Construct):
                 extension = self._low_window_seconds
             self._notifier_holders[urgency], self._notifiers[urgency] = self._add_composite(
                 suffix, urgency, slo, impacts[urgency], role="notifier", signal="notification", rule=rule,
-                topic_arn=self._topic_arn(urgency), suppressor=suppressor, wait_seconds=wait,
+                topic_arn=self._routing.topic_arn(urgency), suppressor=suppressor, wait_seconds=wait,
                 extension_seconds=extension)
 
     @staticmethod
