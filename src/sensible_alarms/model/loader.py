@@ -7,6 +7,7 @@ is unexpected (unknown resource types, intrinsic functions, odd property values)
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -79,17 +80,19 @@ def load_assembly(directory: str | Path) -> AlarmModel:
 def load_templates(*files: str | Path) -> AlarmModel:
     """The stacks of template files. A template inside a cloud assembly gets its stack name and
     construct paths from the assembly's ``manifest.json`` beside it."""
-    return AlarmModel(tuple(_template_file(Path(file)) for file in files), tuple(Path(f) for f in files))
+    manifests: dict[Path, dict[str, Any] | None] = {}
+    return AlarmModel(tuple(_template_file(Path(file), manifests) for file in files), tuple(Path(f) for f in files))
 
 
 def from_templates(templates: Iterable[tuple[str, Mapping[str, Any], Path | None]]) -> AlarmModel:
     """A model of templates already parsed: ``(stack name, template, path or None)`` each. A path
     inside a cloud assembly gives the construct paths, as in :func:`load_templates`."""
     stacks = []
+    manifests: dict[Path, dict[str, Any] | None] = {}
     for name, template, path in templates:
         if not isinstance(template.get("Resources"), dict):
             raise ModelLoadError(path or name, "is not a CloudFormation template (no 'Resources' object)")
-        found = _assembly_metadata(Path(path)) if path is not None else None
+        found = _assembly_metadata(Path(path), manifests) if path is not None else None
         stack_path, paths = (found[1], found[2]) if found is not None else (None, None)
         stacks.append(build_stack(name, template, template_path=path, construct_path=stack_path,
                                   construct_paths=paths))
@@ -201,21 +204,32 @@ def _stack_name(path: Path) -> str:
     return name
 
 
-def _assembly_metadata(path: Path) -> tuple[str, str | None, dict[str, str]] | None:
+def _assembly_metadata(path: Path, manifests: dict[Path, dict[str, Any] | None] | None = None,
+                       ) -> tuple[str, str | None, dict[str, str]] | None:
     """Stack name, stack construct path and construct paths of a template inside a cloud assembly,
     from the ``manifest.json`` beside it; None when there is none, or it cannot be read (the
-    template itself was read, and construct paths are a convenience)."""
-    if not (path.parent / "manifest.json").is_file():
+    template itself was read, and construct paths are a convenience). ``manifests`` keeps each
+    directory's manifest for the next template of the same call: the policy plugin passes every
+    template of an app at once, and re-reading the manifest for each made loading quadratic."""
+    root = path.parent
+    manifests = {} if manifests is None else manifests
+    if root not in manifests:
+        manifests[root] = None
+        if (root / "manifest.json").is_file():
+            with contextlib.suppress(ModelLoadError):
+                manifests[root] = _manifest(root)
+    manifest = manifests[root]
+    if manifest is None:
         return None
     try:
-        return _artifact_for(path.parent, path.name)
+        return _artifact_for(root, path.name, manifest)
     except ModelLoadError:
         return None
 
 
-def _template_file(path: Path) -> Stack:
+def _template_file(path: Path, manifests: dict[Path, dict[str, Any] | None] | None = None) -> Stack:
     template = _read_template(path)
-    found = _assembly_metadata(path)
+    found = _assembly_metadata(path, manifests)
     name, stack_path, paths = found if found is not None else (_stack_name(path), None, None)
     return build_stack(name, template, template_path=path, construct_path=stack_path, construct_paths=paths)
 
@@ -260,8 +274,8 @@ def _construct_paths(root: Path, artifact: dict[str, Any]) -> tuple[dict[str, st
     return paths, stack_path
 
 
-def _artifact_for(root: Path, template_file: str) -> tuple[str, str | None, dict[str, str]] | None:
-    manifest = _manifest(root)
+def _artifact_for(root: Path, template_file: str, manifest: dict[str, Any],
+                  ) -> tuple[str, str | None, dict[str, str]] | None:
     for artifact_id, artifact in manifest.get("artifacts", {}).items():
         if isinstance(artifact, dict) and artifact.get("type") == _STACK_ARTIFACT:
             props = artifact.get("properties")
