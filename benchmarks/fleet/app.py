@@ -15,7 +15,7 @@
 * ``sensible``: sensible_alarms with its defaults on the entrypoints: ApiAlarms (99.9 %
   availability, 99 % of requests under 1 s), QueueConsumerAlarms (15 min freshness),
   StreamConsumerAlarms (5 min freshness, on-failure queue), ScheduledJobAlarms, AlarmRouting and a
-  ServiceDashboard.
+  ServiceDashboard, and the policy plugin the README adds (``--policy off`` leaves it out).
 
 The entrypoint kinds added later (asynchronous event consumers, a workflow, a Function URL, a load
 balancer, a GraphQL and a WebSocket API; spec.py) are alarmed the same three ways: per resource
@@ -29,7 +29,7 @@ an AppSync API, each 3 of 3); and with sensible_alarms' EventConsumerAlarms (15 
 WorkflowAlarms, FunctionUrlAlarms, LoadBalancerTargetAlarms, GraphqlApiAlarms and WebSocketApiAlarms
 (99.9 % availability; 99 % of requests under 1 s where there are requests).
 
-Usage: python app.py --variant {none,per_resource,hand_tuned,sensible} --services N --outdir DIR
+Usage: python app.py --variant {none,per_resource,hand_tuned,sensible} --services N --outdir DIR [--policy on|off]
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +68,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "examples" / "per_resource_baseline"))
 
+from phases import Phases, TimedPolicy  # noqa: E402
 from spec import Service, fleet  # noqa: E402
 
 VARIANTS = ("none", "per_resource", "hand_tuned", "sensible")
@@ -356,8 +356,11 @@ class ServiceStack(cdk.Stack):
 CLI_CONTEXT = {"aws:cdk:enable-path-metadata": True, "aws:cdk:disable-stack-trace": True}
 
 
-def build(variant: str, services: int, outdir: str) -> cdk.App:
+def build(variant: str, services: int, outdir: str, *, policy: bool = False) -> cdk.App:
     app = cdk.App(outdir=outdir, context=dict(CLI_CONTEXT))
+    if policy:
+        # The README's one line: sensible_alarms' policy plugin checks every template at synth.
+        cdk.Validations.of(app).add_plugins(TimedPolicy())
     for service in fleet(services):
         ServiceStack(app, service, variant)
     return app
@@ -368,16 +371,20 @@ def main() -> None:
     parser.add_argument("--variant", choices=VARIANTS, required=True)
     parser.add_argument("--services", type=int, required=True)
     parser.add_argument("--outdir", required=True)
+    parser.add_argument("--policy", choices=("on", "off"), default=None,
+                        help="sensible_alarms' policy plugin (default: on for sensible, as the README adds it)")
     args = parser.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
-    started = time.perf_counter()
-    app = build(args.variant, args.services, args.outdir)
-    built = time.perf_counter()
+    policy = args.policy == "on" if args.policy else args.variant == "sensible"
+    phases = Phases()
+    app = build(args.variant, args.services, args.outdir, policy=policy)
+    phases.mark("construct")
     app.synth()
-    done = time.perf_counter()
-    # Where the time went, for synth_timing: constructing the tree (Python calling into jsii) and
-    # synthesizing it (Node.js writing the templates); imports and jsii's start are the rest.
-    print(json.dumps({"construct_seconds": round(built - started, 3), "synth_seconds": round(done - built, 3)}))
+    phases.mark("synth")
+    # Where the time went, for synth_timing (phases.py): constructing the tree (Python calling into
+    # jsii) and synthesizing it (Node.js resolving, writing and validating the templates, and the
+    # policy plugin's share); imports and jsii's start are the rest.
+    print(json.dumps(phases.summary()))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ synth ratio, in pairs: at each size, ``--pairs`` times, the ``none`` and ``sensi
 benchmarks/fleet/app.py one after the other in fresh processes (the order alternating from pair to
 pair, so a slow spell of the shared machine hits both sides), the load average recorded before each
 pair. Reported per size: the median and range of the per-pair ratios of wall time, of the construct
-phase (Python building the tree through jsii) and of peak memory (Python + Node.js), never absolute
-times alone.
+phase (Python building the tree through jsii), of the synth phase (``app.synth()``: Node.js resolving,
+writing and validating the assembly, with sensible_alarms' policy plugin, as the README adds it), of
+each phase's CPU time (Python and Node.js, which stretches far less with the load than wall time) and
+of peak memory (Python + Node.js), and the plugin's share of the sensible run; never absolute times
+alone.
 
 Usage: python synth_ratio.py [--sizes 10,50,100] [--pairs 2] [--output benchmarks/results/fleet_synth.json]
 """
@@ -47,17 +50,28 @@ def measure(services: int, pairs: int, workdir: Path) -> dict[str, Any]:
             outdir = workdir / f"s{services}-{variant}"
             shutil.rmtree(outdir, ignore_errors=True)
             run = synthesize(variant, services, outdir)
-            result[variant] = {"seconds": round(run.seconds, 2), "construct_seconds": round(run.construct_seconds, 2),
-                               "synth_seconds": round(run.synth_seconds, 2), "peak_rss_mb": round(run.peak_rss_mb, 1)}
+            result[variant] = {"seconds": round(run.seconds, 2), **run.phases(),
+                               "peak_rss_mb": round(run.peak_rss_mb, 1)}
             print(f"S={services} pair {pair + 1} {variant:<9} {run.seconds:7.1f} s  construct "
-                  f"{run.construct_seconds:6.1f} s  {run.peak_rss_mb:6.0f} MiB  load {load[0]}", flush=True)
+                  f"{run.construct_seconds:6.1f} s  synth {run.synth_seconds:6.1f} s (Node.js CPU "
+                  f"{run.synth_cpu[1]:5.1f} s, policy {run.policy_seconds:4.1f} s)  {run.peak_rss_mb:6.0f} MiB  "
+                  f"load {load[0]}", flush=True)
         runs.append(result)
 
     def ratio(field: str) -> dict[str, float]:
         return _summary([r["sensible"][field] / r["none"][field] for r in runs])
 
+    def cpu(run: dict[str, Any], phase: str) -> float:
+        return float(run[f"{phase}_cpu_python"] + run[f"{phase}_cpu_node"])
+
     return {"services": services, "pairs": runs, "time_ratio": ratio("seconds"),
-            "construct_ratio": ratio("construct_seconds"), "memory_ratio": ratio("peak_rss_mb")}
+            "construct_ratio": ratio("construct_seconds"), "synth_ratio": ratio("synth_seconds"),
+            "construct_cpu_ratio": _summary([cpu(r["sensible"], "construct") / cpu(r["none"], "construct")
+                                             for r in runs]),
+            "synth_cpu_ratio": _summary([cpu(r["sensible"], "synth") / cpu(r["none"], "synth") for r in runs]),
+            "policy_share_of_sensible": _summary([r["sensible"]["policy_seconds"] / r["sensible"]["seconds"]
+                                                  for r in runs]),
+            "memory_ratio": ratio("peak_rss_mb")}
 
 
 def main() -> None:
@@ -79,7 +93,10 @@ def main() -> None:
             args.output.write_text(json.dumps(results, indent=2) + "\n")
     for size in sizes:
         print(f"S={size['services']}: time x{size['time_ratio']['median']} ({size['time_ratio']['min']}-"
-              f"{size['time_ratio']['max']}), memory x{size['memory_ratio']['median']}")
+              f"{size['time_ratio']['max']}), construct x{size['construct_ratio']['median']} (CPU "
+              f"x{size['construct_cpu_ratio']['median']}), synth x{size['synth_ratio']['median']} (CPU "
+              f"x{size['synth_cpu_ratio']['median']}), policy {size['policy_share_of_sensible']['median']:.1%} of "
+              f"sensible, memory x{size['memory_ratio']['median']}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Wall time and peak memory of one `python app.py` synthesis, measured from outside.
+"""Wall time and peak memory of one `python app.py` synthesis, measured from outside, and the
+phases the app measured inside (phases.py): construct and synth, wall and CPU time, Python and
+Node.js apart, and the policy plugin's share of the synth phase.
 
 Peak memory is the largest sum of resident memory over the process tree (the Python process and
 the Node.js process jsii starts), sampled every 20 ms with psutil: jsii's Node.js kernel holds
@@ -28,7 +30,18 @@ class SynthRun:
     seconds: float
     peak_rss_mb: float
     construct_seconds: float  # building the construct tree (Python calling into jsii)
-    synth_seconds: float  # app.synth(): Node.js writing the cloud assembly
+    synth_seconds: float  # app.synth(): Node.js resolving, writing and validating the cloud assembly
+    policy_seconds: float = 0.0  # of synth_seconds: sensible_alarms' policy plugin (0 without it)
+    construct_cpu: tuple[float, float] = (0.0, 0.0)  # CPU seconds of the construct phase: (Python, Node.js)
+    synth_cpu: tuple[float, float] = (0.0, 0.0)  # CPU seconds of the synth phase: (Python, Node.js)
+
+    def phases(self) -> dict[str, float]:
+        """The split, rounded, for results files."""
+        return {"construct_seconds": round(self.construct_seconds, 2), "synth_seconds": round(self.synth_seconds, 2),
+                "policy_seconds": round(self.policy_seconds, 2),
+                "construct_cpu_python": round(self.construct_cpu[0], 2),
+                "construct_cpu_node": round(self.construct_cpu[1], 2),
+                "synth_cpu_python": round(self.synth_cpu[0], 2), "synth_cpu_node": round(self.synth_cpu[1], 2)}
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -58,4 +71,7 @@ def synthesize(variant: str, services: int, outdir: Path) -> SynthRun:
         raise RuntimeError(f"synthesis of {variant} at {services} services failed ({child.returncode}):\n"
                            f"{out.decode()}\n{err.decode()}")
     phases = json.loads(out.decode().strip().splitlines()[-1])
-    return SynthRun(variant, services, seconds, peak / 2**20, phases["construct_seconds"], phases["synth_seconds"])
+    return SynthRun(variant, services, seconds, peak / 2**20, phases["construct_seconds"], phases["synth_seconds"],
+                    policy_seconds=phases.get("policy_seconds", 0.0),
+                    construct_cpu=(phases.get("construct_python_cpu", 0.0), phases.get("construct_node_cpu", 0.0)),
+                    synth_cpu=(phases.get("synth_python_cpu", 0.0), phases.get("synth_node_cpu", 0.0)))
