@@ -65,6 +65,20 @@ class TestAssemblies:
         assert stack.name == "OrdersService"
         assert all(a.construct_path for a in stack.alarms)
 
+    def test_templates_of_one_assembly_read_its_manifest_once(self, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+        """Every template of an assembly given at once (as the policy plugin does) reads manifest.json once,
+        and each still gets its own stack name."""
+        from sensible_alarms.model import loader
+
+        root = _assembly(tmp_path / "cdk.out", {f"Svc{n}": {"Resources": {"A": ALARM}} for n in range(5)})
+        reads: list[Path] = []
+        manifest = loader._manifest
+        monkeypatch.setattr(loader, "_manifest", lambda where: reads.append(where) or manifest(where))
+        model = load_templates(*(root / f"Svc{n}.template.json" for n in range(5)))
+        assert [s.name for s in model.stacks] == [f"Svc{n}" for n in range(5)]
+        assert reads == [root]
+
     def test_load_assembly_reads_a_directory_only(self, tmp_path: Path):
         """load_assembly refuses a file, naming it."""
         file = _write(tmp_path / "x.json", {"Resources": {}})
