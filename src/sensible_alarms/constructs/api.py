@@ -16,7 +16,7 @@ from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .metrics import Metric
 from .probe import Probe, quiet_entrypoint_text
-from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
+from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments, slow_share_text
 from .routes import ROUTE_MIN_FAILED, add_route_outages, discover_routes, route_functions_argument
 
 __all__ = ["ApiAlarms"]
@@ -106,7 +106,7 @@ class ApiAlarms(EntrypointAlarms):
         self._add_notifiers({
             Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {what} are spending the "
                           f"error budget fast enough to exhaust it within days, or nearly every request "
-                          f"fails.{quiet_api}{quiet}",
+                          f"fails.{slow_share_text(latency)}{quiet_api}{quiet}",
             Urgency.LOW: f"Customers of {self.entrypoint_name} see {what} at a rate that, if it continues, "
                          "misses the SLO this period.",
         }, slo_text)

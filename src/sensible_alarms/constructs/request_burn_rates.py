@@ -29,9 +29,13 @@ __all__ = [
     "OUTAGE_MIN_FAILED",
     "OUTAGE_WINDOWS_SECONDS",
     "SHORT_WINDOW_MIN_FAILED",
+    "SLOW_SHARE_HOLD_SECONDS",
+    "SLOW_SHARE_MIN_SLOW",
+    "SLOW_SHARE_WINDOWS",
     "RequestMetrics",
     "add_request_burn_rates",
     "check_request_arguments",
+    "slow_share_text",
     "window_tag",
 ]
 
@@ -54,6 +58,18 @@ LOW_HOLD_FRACTION = 0.75
 OUTAGE_MIN_FAILED = 3
 OUTAGE_FAILED_SHARE = 0.5
 OUTAGE_WINDOWS_SECONDS = (300, 1800)
+#: "Many requests are slow": within one of these windows (seconds), the slow share reaches the
+#: threshold of the HIGH burn-rate window at this index of ``BURN_RATE_WINDOWS``, with at least
+#: ``SLOW_SHARE_MIN_SLOW`` slow requests. A slow request is not retried away like a transient 5xx:
+#: each was felt, so a latency regression is told before the long window has diluted it.
+SLOW_SHARE_WINDOWS: tuple[tuple[int, int], ...] = ((1800, 1),)
+SLOW_SHARE_MIN_SLOW = 4
+#: The slow share's hold: this window, at the slow share's threshold scaled by the two windows'
+#: lengths (2 h for 30 min: a quarter), so the slow requests that tripped the member keep the
+#: incident open while the longer window holds them. A hold over the 30 min window itself, or 1 h,
+#: fell back for a minute between the sparse slow requests of a quiet route and let a second
+#: notification out (docs/concepts.md, "A latency regression").
+SLOW_SHARE_HOLD_SECONDS = 7200
 #: The largest burn-rate guard accepted: a larger one keeps every burn-rate member silent.
 MAX_MIN_FAILED_REQUESTS = 1_000_000
 
@@ -127,6 +143,7 @@ def add_request_burn_rates(
                               "(RequestMetrics.latency is None)", "latency", latency)
         for window in _windows(latency.tickets):
             builder.latency_window(window, latency, metrics.latency)
+        builder.slow_share(latency, metrics.latency)
 
 
 class _Builder:
@@ -297,6 +314,71 @@ class _Builder:
             window=f"hold {long_words}", primary=False,
         )
         self._finish(window, long, short, hold)
+
+
+    def slow_share(self, slo: LatencySlo, latency_metric: Callable[[str], Metric | MathExpression]) -> None:
+        """Many requests are slow: HIGH at once, before a long window has diluted a regression."""
+        owner = self._owner
+        ms = slo.threshold_millis
+        for seconds, index in SLOW_SHARE_WINDOWS:
+            window = BURN_RATE_WINDOWS[index]
+            threshold = round_threshold(slo.slow_ratio_threshold(window))
+            rate = window.burn_rate(slo.period_seconds)
+            window_words = words(seconds)
+            member = owner._add_member(
+                id=f"SlowShare{window_tag(seconds)}",
+                signal="latency", title=f"Share of requests slower than {ms} ms, {window_words}",
+                urgency=Urgency.HIGH,
+                impact=f"Customers of {owner.entrypoint_name} wait longer than {ms} ms: {threshold:.4%} of requests "
+                       f"or more were slow within {window_words} ({rate:g}x the sustainable rate, the "
+                       f"{words(window.long_window_seconds)} window's), {SLOW_SHARE_MIN_SLOW} or more of them.",
+                slo=slo.describe(),
+                metric=MathExpression(
+                    expression=f"IF((100 - fast) * requests / 100 >= {SLOW_SHARE_MIN_SLOW}, (100 - fast) / 100, 0)",
+                    using_metrics={"fast": latency_metric(f"PR(:{ms})"), "requests": latency_metric("SampleCount")},
+                    period=seconds,
+                    label=f"Slow request ratio over {window_words}",
+                ),
+                threshold=threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            )
+            hold_fraction = seconds / SLOW_SHARE_HOLD_SECONDS
+            hold_threshold = round_threshold(threshold * hold_fraction)
+            hold_words = words(SLOW_SHARE_HOLD_SECONDS)
+            hold = owner._add_member(
+                id=f"SlowShare{window_tag(seconds)}Hold",
+                signal="latency", title=f"Share of requests slower than {ms} ms, {hold_words}, incident still open",
+                urgency=Urgency.HIGH,
+                impact=f"Customers of {owner.entrypoint_name} waited longer than {ms} ms recently: over "
+                       f"{hold_words}, {hold_threshold:.4%} of requests or more were slow (the {window_words} "
+                       f"threshold's slow requests, spread over {hold_words}). Keeps an incident open, so it "
+                       "notifies once.",
+                slo=slo.describe(),
+                metric=MathExpression(
+                    expression=f"IF((100 - fast) * requests / 100 >= {self._short_min}, (100 - fast) / 100, 0)",
+                    using_metrics={"fast": latency_metric(f"PR(:{ms})"), "requests": latency_metric("SampleCount")},
+                    period=SLOW_SHARE_HOLD_SECONDS,
+                    label=f"Slow request ratio over {hold_words}",
+                ),
+                threshold=hold_threshold, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                primary=False,
+            )
+            owner._add_rule(Urgency.HIGH, owner._any_of([member]))
+            owner._add_hold(Urgency.HIGH, owner._any_of([member]))
+            owner._add_hold(Urgency.HIGH, owner._any_of([hold]))
+            owner._high_longs.append(member)  # keeps LOW quiet too, as the outage windows do
+
+
+def slow_share_text(slo: LatencySlo | None, what: str = "requests") -> str:
+    """The slow-share members in one sentence, for the HIGH notifier's text (and so `explain`);
+    empty without a latency SLO. `what` names the requests (``requests``, ``executions``)."""
+    if slo is None or not SLOW_SHARE_WINDOWS:
+        return ""
+    parts = []
+    for seconds, index in SLOW_SHARE_WINDOWS:
+        threshold = round_threshold(slo.slow_ratio_threshold(BURN_RATE_WINDOWS[index]))
+        parts.append(f"{threshold:.4%} within {words(seconds)}")
+    return (f" A latency regression shorter than the burn-rate windows notifies too: {what} slower than "
+            f"{slo.threshold_millis} ms reaching {' or '.join(parts)} ({SLOW_SHARE_MIN_SLOW} or more of them).")
 
 
 def _windows(tickets: bool) -> tuple[BurnRateWindow, ...]:

@@ -11,7 +11,7 @@ from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .metrics import MathExpression, Metric
-from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments
+from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments, slow_share_text
 
 __all__ = ["WorkflowAlarms"]
 
@@ -89,7 +89,8 @@ class WorkflowAlarms(EntrypointAlarms):
         what = "failing or slow executions" if latency else "failing executions"
         self._add_notifiers({
             Urgency.HIGH: f"Customers of the workflow {self.entrypoint_name} are affected now: {what} are spending "
-                          "the error budget fast enough to exhaust it within days.",
+                          "the error budget fast enough to exhaust it within days."
+                          f"{slow_share_text(latency, 'executions')}",
             Urgency.LOW: f"Customers of the workflow {self.entrypoint_name} see {what} at a rate that, if it "
                          "continues, misses the SLO this period.",
         }, slo_text)
