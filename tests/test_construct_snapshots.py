@@ -148,12 +148,12 @@ def scheduled_job_template() -> dict[str, Any]:
 # -- the tests ------------------------------------------------------------------------------------
 
 class TestApiAlarmsOnARestApi:
-    def test_availability_and_latency_give_fifteen_members_and_two_composites(
+    def test_availability_and_latency_give_seventeen_members_and_two_composites(
             self, rest_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
         """A REST API with both SLOs (no tickets, the default) gets per SLO two HIGH window pairs with
-        their holds, two nearly-every-request-fails windows, one for its Lambda-backed routes,
-        a HIGH notifier and its confirmation."""
-        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 15, "AWS::CloudWatch::CompositeAlarm": 2}
+        their holds, two nearly-every-request-fails windows, a 30-minute slow share and its hold, one
+        member for its Lambda-backed routes, a HIGH notifier and its confirmation."""
+        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 17, "AWS::CloudWatch::CompositeAlarm": 2}
         assert _alarm_resources(rest_api_template) == json_snapshot
 
 
