@@ -129,7 +129,7 @@ class TestBackgroundOverTheHalfHold:
         minutes, and again 14 hours later. The background must not keep the first incident open:
         both pages go out."""
         first, second = (minute(26), minute(26) + 20), (minute(40), minute(40) + 20)
-        traffic = _api_traffic(seed, MINUTES, 100.0, 0.004, [(*first, 1.0), (*second, 1.0)])
+        traffic = api_traffic(seed, 100.0, 0.004, [(*first, 1.0), (*second, 1.0)], MINUTES)
         result = replayed(api, api_store(api, traffic), FIRST, MINUTES)
         told = minutes_of(result, notifications(result, "HighUrgency"))
         assert [sum(lo <= t <= hi + GRACE for t in told) for lo, hi in (first, second)] == [1, 1], told

@@ -357,6 +357,10 @@ class TestBurnRates:
                      for seconds in OUTAGE_WINDOWS_SECONDS}
         # ... and of one route's requests, over 5 minutes (the routes' member protects availability).
         expected |= {("route-outage", 300, "HIGH", "outage"): OUTAGE_FAILED_SHARE}
+        # Many slow requests: the 6 h window's slow share over 30 minutes, and its hold over 2 hours at
+        # the same slow requests (a quarter of the share).
+        six_hours = 0.05 * API_LATENCY.period_seconds / 21_600 * (1 - API_LATENCY.target / 100)
+        expected |= {("latency", 1800, "HIGH", "outage"): six_hours, ("latency", 7200, "HIGH", "outage"): six_hours / 4}
         slos["route-outage"] = API_AVAILABILITY
         actual = {}
         for logical_id, resource in resources_of(orders_template, ALARM).items():

@@ -43,7 +43,7 @@ class TestOrdersExample:
         """--output writes the report to the file instead of stdout."""
         out = tmp_path / "review.json"
         assert _review(str(orders_assembly), "--format", "json", "--output", str(out)) == ""
-        assert json.loads(out.read_text())["monthly_cost"] == pytest.approx(9.00)
+        assert json.loads(out.read_text())["monthly_cost"] == pytest.approx(9.40)
 
 
 def _queue_consumer(alarm_resources: dict) -> dict:
