@@ -39,7 +39,10 @@ from typing import Any
 import aws_cdk as cdk
 
 from sensible_alarms.model import Resource, load_assembly
-from sensible_alarms.policy import SensibleAlarmsPolicy
+
+# The timed policy plugin is the fleet's (appended, so the fleet's app.py never shadows an example's).
+sys.path.append(str(Path(__file__).resolve().parent / "fleet"))
+from phases import TimedPolicy
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
@@ -89,19 +92,6 @@ def without_alarms(module: ModuleType) -> Iterator[list[str]]:
     finally:
         for name, value in replaced.items():
             setattr(module, name, value)
-
-
-class TimedPolicy(SensibleAlarmsPolicy):
-    """The policy plugin, keeping the time its checks take (CDK calls it back during synth)."""
-
-    seconds = 0.0
-
-    def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
-        started = time.perf_counter()
-        try:
-            return super().validate(context)
-        finally:
-            TimedPolicy.seconds += time.perf_counter() - started
 
 
 def build(example: str, alarms: bool, outdir: str, *, floor: tuple[Path, list[str]] | None = None) -> cdk.App:
