@@ -56,6 +56,7 @@ class L2Routing(Construct):
             for email in emails:
                 topic.add_subscription(subscriptions.EmailSubscription(email))
             topics[urgency] = topic
+        self.topics = topics
         if slack is not None:
             chatbot.SlackChannelConfiguration(
                 self, "Slack", slack_channel_configuration_name=slack.configuration_name,
@@ -155,6 +156,39 @@ def test_typed_handles_name_the_created_resources(stack: cdk.Stack) -> None:
     assert routing.topic(Urgency.HIGH) is routing.topic(Urgency.HIGH)
     assert routing.key is not None
     assert stack.resolve(routing.key.key_arn) == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_a_statement_added_through_the_topic_handle_lands_in_the_topic_policy() -> None:
+    """add_to_resource_policy on topic() appends to the construct's topic policy, as on the L2 topic."""
+    l2_stack, l1_stack = _twin_stacks(env=_ENV)
+    for stack, routing in ((l2_stack, L2Routing(l2_stack, "Routing", high_emails=["oncall@example.com"])),
+                           (l1_stack, AlarmRouting(l1_stack, "Routing", high_emails=["oncall@example.com"]))):
+        topic = routing.topics[Urgency.HIGH] if isinstance(routing, L2Routing) else routing.topic(Urgency.HIGH)
+        statement = iam.PolicyStatement(sid="OpsAccountSubscribes", actions=["sns:Subscribe"],
+                                        principals=[iam.AccountPrincipal("210987654321")], resources=[topic.topic_arn])
+        result = topic.add_to_resource_policy(statement)
+        assert result.statement_added
+        # Added after the call, as a PolicyDocument would still render it.
+        statement.add_actions("sns:GetTopicAttributes")
+    l2, l1 = synth(l2_stack), synth(l1_stack)
+    [policy] = [r for lid, r in resources_of(l1, "AWS::SNS::TopicPolicy").items() if lid.startswith("RoutingHigh")]
+    assert policy["Properties"]["PolicyDocument"]["Statement"][-1]["Sid"] == "OpsAccountSubscribes"
+    assert _text(l1) == _text(l2)
+
+
+@pytest.mark.parametrize("how", ["grant_publish", "allow-publish-statement", "allow-everything-statement"])
+def test_a_publish_grant_on_the_topic_handle_is_refused(stack: cdk.Stack, how: str) -> None:
+    """A grant or statement allowing publish, which the topic's explicit denies would void, is a clear error."""
+    routing = AlarmRouting(stack, "Routing", low_emails=["team@example.com"])
+    topic = routing.topic(Urgency.LOW)
+    with pytest.raises(SensibleAlarmsError, match=r"Routing: the LOW topic accepts only CloudWatch alarms") as err:
+        if how == "grant_publish":
+            topic.grant_publish(iam.ServicePrincipal("events.amazonaws.com"))
+        else:
+            topic.add_to_resource_policy(iam.PolicyStatement(
+                actions=["sns:Publish"] if how == "allow-publish-statement" else ["*"],
+                principals=[iam.AccountPrincipal("210987654321")], resources=[topic.topic_arn]))
+    assert err.value.prop == "topic"
 
 
 def test_a_given_topic_is_returned_as_it_is(stack: cdk.Stack) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -125,6 +126,8 @@ class AlarmRouting(Construct):
         self._created: dict[Urgency, tuple[Construct, sns.CfnTopic]] = {}
         self._handles: dict[Urgency, sns.ITopic] = {}
         self._arns: dict[Urgency, str] = {}
+        #: Per created topic: its policy, its own statements, and those added through its handle.
+        self._policies: dict[Urgency, tuple[sns.CfnTopicPolicy, list[dict[str, Any]], list[iam.PolicyStatement]]] = {}
         for urgency, given, emails in ((Urgency.HIGH, high_topic, high_emails),
                                        (Urgency.LOW, low_topic, low_emails)):
             if given is not None:
@@ -151,14 +154,17 @@ class AlarmRouting(Construct):
 
     def topic(self, urgency: Urgency) -> sns.ITopic:
         """The topic that notifications of `urgency` are published to. A topic this construct created
-        is returned as an imported handle (``Topic.from_topic_arn``), made the first time it is asked
-        for: its policy is this construct's, and ``add_to_resource_policy`` on the handle adds nothing."""
+        is returned as a handle made the first time it is asked for; ``add_to_resource_policy`` on it
+        (and a grant that needs the topic's policy, such as one to another account) appends to the
+        topic policy this construct writes, after its own statements. Only CloudWatch alarms of this
+        account may publish: a statement allowing ``sns:Publish``, or ``grant_publish``, raises
+        :class:`SensibleAlarmsError` (the policy's explicit denies would make it a no-op)."""
         if urgency in self._given:
             return self._given[urgency]
         handle = self._handles.get(urgency)
         if handle is None:
             holder, _ = self._created[urgency]
-            handle = self._handles[urgency] = sns.Topic.from_topic_arn(holder, "Handle", self.topic_arn(urgency))
+            handle = self._handles[urgency] = _RoutedTopic(holder, "Handle", self, urgency)
         return handle
 
     def topic_arn(self, urgency: Urgency) -> str:
@@ -173,8 +179,9 @@ class AlarmRouting(Construct):
     @property
     def key(self) -> kms.IKey | None:
         """The KMS key of the topics this construct created, if it created any: an imported handle
-        (``Key.from_key_arn``), made the first time it is read; ``add_to_resource_policy`` on it adds
-        nothing (the key policy is this construct's)."""
+        (``Key.from_key_arn``), made the first time it is read. Its policy is this construct's:
+        ``add_to_resource_policy`` on the handle adds nothing and says so (``statement_added`` is False,
+        and with ``allow_no_op=False`` it raises), as on any imported key."""
         if self._key is None or self._key_holder is None:
             return None
         if self._key_handle is None:
@@ -220,9 +227,19 @@ class AlarmRouting(Construct):
                              kms_master_key_id=key_arn)
         self._created[urgency] = (holder, topic)
         arn = self.topic_arn(urgency)
-        sns.CfnTopicPolicy(Construct(holder, "Policy"), "Resource", topics=[arn],
-                           policy_document={"Statement": self._topic_statements(arn), "Version": "2012-10-17"})
+        statements = self._topic_statements(arn)
+        policy = sns.CfnTopicPolicy(Construct(holder, "Policy"), "Resource", topics=[arn],
+                                    policy_document={"Statement": statements, "Version": "2012-10-17"})
+        self._policies[urgency] = (policy, statements, [])
         return holder
+
+    def _add_topic_statement(self, urgency: Urgency, statement: iam.PolicyStatement) -> None:
+        """Append `statement` to the policy of the created topic of `urgency`, rendered at synth (a
+        statement can still change after it is added, as with the L2's policy document)."""
+        policy, own, added = self._policies[urgency]
+        if not added:
+            policy.policy_document = cdk.Lazy.any(_PolicyDocument(own, added))
+        added.append(statement)
 
     def _topic_statements(self, arn: str) -> list[dict[str, Any]]:
         partition, account, region = self._environment
@@ -252,3 +269,64 @@ class AlarmRouting(Construct):
             statement("DenyAnyRequestWithoutTls", "Deny", anyone, list(_TOPIC_ACTIONS),
                       {"Bool": {"aws:SecureTransport": "false"}}),
         ]
+
+
+@jsii.implements(cdk.IStableAnyProducer)
+class _PolicyDocument:
+    """A topic policy document: the construct's own statements, then those added through the handle."""
+
+    def __init__(self, own: list[dict[str, Any]], added: list[iam.PolicyStatement]) -> None:
+        self._own, self._added = own, added
+
+    def produce(self) -> Any:
+        return {"Statement": self._own + [s.to_statement_json() for s in self._added], "Version": "2012-10-17"}
+
+
+class _RoutedTopic(sns.TopicBase):
+    """The handle of a topic `AlarmRouting` created: an ``ITopic`` whose resource policy is the
+    construct's ``CfnTopicPolicy`` (an imported topic's handle would drop added statements)."""
+
+    def __init__(self, scope: Construct, id: str, routing: AlarmRouting, urgency: Urgency) -> None:
+        super().__init__(scope, id)
+        self._routing, self._urgency = routing, urgency
+        self._arn = routing.topic_arn(urgency)
+
+    @property
+    def topic_arn(self) -> str:
+        return self._arn
+
+    @property
+    def topic_name(self) -> str:
+        return cdk.Fn.select(5, cdk.Fn.split(":", self._arn))
+
+    @property
+    def fifo(self) -> bool:
+        return False
+
+    @property
+    def content_based_deduplication(self) -> bool:
+        return False
+
+    @property
+    def master_key(self) -> kms.IKey | None:
+        return self._routing.key
+
+    @property
+    def _auto_create_policy(self) -> bool:
+        return False
+
+    def add_to_resource_policy(self, statement: iam.PolicyStatement) -> iam.AddToResourcePolicyResult:
+        if statement.effect == iam.Effect.ALLOW and any(a in ("sns:Publish", "sns:*", "*") for a in statement.actions):
+            raise self._refuse_publish(f"a statement allowing {', '.join(statement.actions)}")
+        self._routing._add_topic_statement(self._urgency, statement)
+        return iam.AddToResourcePolicyResult(statement_added=True)
+
+    def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
+        raise self._refuse_publish("grant_publish")
+
+    def _refuse_publish(self, what: str) -> SensibleAlarmsError:
+        # The topic policy's explicit denies would make such a grant a silent no-op at run time.
+        return SensibleAlarmsError(
+            f"the {self._urgency.value} topic accepts only CloudWatch alarms of this account (its policy denies "
+            f"every other publisher), so {what} would not take effect; publish to a topic of your own, or "
+            "pass one in as 'high_topic'/'low_topic'", path=self._routing.node.path, prop="topic", value=what)
