@@ -161,8 +161,8 @@ def test_typed_handles_name_the_created_resources(stack: cdk.Stack) -> None:
 def test_a_statement_added_through_the_topic_handle_lands_in_the_topic_policy() -> None:
     """add_to_resource_policy on topic() appends to the construct's topic policy, as on the L2 topic."""
     l2_stack, l1_stack = _twin_stacks(env=_ENV)
-    for stack, routing in ((l2_stack, L2Routing(l2_stack, "Routing", high_emails=["oncall@example.com"])),
-                           (l1_stack, AlarmRouting(l1_stack, "Routing", high_emails=["oncall@example.com"]))):
+    for routing in (L2Routing(l2_stack, "Routing", high_emails=["oncall@example.com"]),
+                    AlarmRouting(l1_stack, "Routing", high_emails=["oncall@example.com"])):
         topic = routing.topics[Urgency.HIGH] if isinstance(routing, L2Routing) else routing.topic(Urgency.HIGH)
         statement = iam.PolicyStatement(sid="OpsAccountSubscribes", actions=["sns:Subscribe"],
                                         principals=[iam.AccountPrincipal("210987654321")], resources=[topic.topic_arn])
@@ -181,13 +181,16 @@ def test_a_publish_grant_on_the_topic_handle_is_refused(stack: cdk.Stack, how: s
     """A grant or statement allowing publish, which the topic's explicit denies would void, is a clear error."""
     routing = AlarmRouting(stack, "Routing", low_emails=["team@example.com"])
     topic = routing.topic(Urgency.LOW)
-    with pytest.raises(SensibleAlarmsError, match=r"Routing: the LOW topic accepts only CloudWatch alarms") as err:
+    def attempt() -> None:
         if how == "grant_publish":
             topic.grant_publish(iam.ServicePrincipal("events.amazonaws.com"))
         else:
             topic.add_to_resource_policy(iam.PolicyStatement(
                 actions=["sns:Publish"] if how == "allow-publish-statement" else ["*"],
                 principals=[iam.AccountPrincipal("210987654321")], resources=[topic.topic_arn]))
+
+    with pytest.raises(SensibleAlarmsError, match=r"Routing: the LOW topic accepts only CloudWatch alarms") as err:
+        attempt()
     assert err.value.prop == "topic"
 
 
