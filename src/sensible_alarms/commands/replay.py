@@ -66,7 +66,7 @@ def run_replay(paths: list[Path], *, metrics_file: Path | None = None, metrics: 
     incidents = load_incidents(incidents_file) if incidents_file else None
     lo, hi = default_range(alarm_set, metrics)
     result = replay(alarm_set.alarms, alarm_set.composites, metrics, start or lo, end or hi, incidents,
-                    keep_values=html_out is not None, progress=progress)
+                    keep_values=html_out is not None, progress=progress, entrypoints=alarm_set.entrypoints)
     if timeline_out is not None:
         write_timeline(result, timeline_out)
     if html_out is not None:

@@ -9,7 +9,7 @@ alarms they refer to.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -280,11 +280,14 @@ def _names(names: Sequence[str], shown: int = 20) -> str:
 
 def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarmDef], metrics: MetricStore,
            start: datetime, end: datetime, incidents: Sequence[Incident] | None = None, *,
-           keep_values: bool = False, progress: Callable[[int, int], None] | None = None) -> ReplayResult:
+           keep_values: bool = False, progress: Callable[[int, int], None] | None = None,
+           entrypoints: Mapping[str, str] | None = None) -> ReplayResult:
     """Replay ``alarms`` and ``composites`` over ``metrics`` for the minutes in ``(start, end]``.
 
     ``start`` and ``end`` are aware UTC datetimes on whole minutes. With ``incidents`` the result
-    carries scores. ``progress(done, total)`` is called after each alarm. Every definition is
+    carries scores; ``entrypoints`` (alarm name -> the entrypoint it watches) makes them
+    entrypoint-aware (:func:`~sensible_alarms.replay.incidents.score`). ``progress(done, total)`` is
+    called after each alarm. Every definition is
     checked (metrics available, expressions and rules parse, names resolve) before any is
     evaluated, so a bad definition fails fast.
     """
@@ -393,9 +396,12 @@ def replay(alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarm
     if incidents is not None:
         scores = score([(n.timestamp, n.alarm) for n in notifications], incidents,
                        members={name: sorted(rule_references(node)) for name, node in rules.items()},
-                       histories=timelines)
+                       histories=timelines, entrypoints=entrypoints)
         warnings += [f"incident {i.id} lies outside the replayed range" for i in incidents
                      if i.end + timedelta(minutes=15) < start or i.start > end]
+        named = {i.id: i.entrypoint for i in incidents}
+        warnings += [f"incident {i} names entrypoint {named[i]!r}, which no alarm watches: any alarm can detect it"
+                     for i in scores.unmatched_entrypoints]
     return ReplayResult(start, end, timelines, tuple(notifications), tuple(suppressed), days, per_day, scores,
                         tuple(warnings), values)
 

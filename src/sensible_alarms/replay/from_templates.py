@@ -35,6 +35,9 @@ class AlarmSet:
     metadata: dict[str, dict[str, Any]]
     #: alarm name -> urgency as the model reads it (the metadata, else the description's ``Urgency:``)
     urgencies: dict[str, str] = field(default_factory=dict)
+    #: alarm name -> the entrypoint it watches (its metadata's construct path), for the alarms of this
+    #: library's constructs: what entrypoint-aware scoring matches an incident's ``entrypoint`` with
+    entrypoints: dict[str, str] = field(default_factory=dict)
 
 
 def load_names(path: str | Path) -> dict[str, str]:
@@ -104,6 +107,7 @@ def alarm_set_from_model(model: AlarmModel, *, names: Mapping[str, str] | None =
     origin: dict[str, tuple[str, str]] = {}
     metadata: dict[str, dict[str, Any]] = {}
     urgencies: dict[str, str] = {}
+    entrypoints: dict[str, str] = {}
     for stack in model.stacks:
 
         for alarm in stack.alarms:
@@ -128,9 +132,10 @@ def alarm_set_from_model(model: AlarmModel, *, names: Mapping[str, str] | None =
             origin[alarm.name] = (stack.name, alarm.logical_id)
             if alarm.metadata is not None:
                 metadata[alarm.name] = alarm.metadata.to_template()
+                entrypoints[alarm.name] = alarm.metadata.entrypoint
             if alarm.urgency:
                 urgencies[alarm.name] = alarm.urgency
-    return AlarmSet(tuple(alarms), tuple(composites), origin, metadata, urgencies)
+    return AlarmSet(tuple(alarms), tuple(composites), origin, metadata, urgencies, entrypoints)
 
 
 def alarm_set_from_templates(*paths: str | Path, names: Mapping[str, str] | None = None) -> AlarmSet:

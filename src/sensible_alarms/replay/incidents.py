@@ -23,6 +23,16 @@ of an alarm that has notified before; its cause says why it came again:
 - ``repeat``: another notification in the window of an incident already notified (a second alarm
   for the same failure, or the same alarm again with no member holding);
 - ``no customer impact``: outside every customer-impact window, and not a drain.
+
+Which incidents a notification can be put down to (detect, repeat, be inside the window of) depends
+on the entrypoint its alarm watches, when :func:`score` is told (``entrypoints``: alarm name -> the
+construct path of the construct that alarms the entrypoint, as the SensibleAlarms metadata says):
+an alarm watching a known entrypoint is put down only to incidents of that entrypoint
+(:func:`same_entrypoint`) or of none. An alarm of unknown entrypoint, and an incident with no
+``entrypoint``, match as if no entrypoint were known; so does an incident whose ``entrypoint``
+names no entrypoint any alarm watches (the mapping cannot tell which alarms are its:
+:attr:`Scores.unmatched_entrypoints` lists them). A notification inside the window of a
+customer-impact incident on another entrypoint only is a ``no customer impact`` notification.
 """
 
 from __future__ import annotations
@@ -44,7 +54,8 @@ from ._time import parse_utc
 from .exceptions import MetricsFileError
 
 __all__ = ["CAUSES", "DETECTION_GRACE", "DRAIN", "FLICKER", "NEW_INCIDENT", "NO_IMPACT", "REPEAT", "Incident",
-           "IncidentScore", "NotificationCause", "Scores", "StateHistory", "load_incidents", "score"]
+           "IncidentScore", "NotificationCause", "Scores", "StateHistory", "load_incidents", "same_entrypoint",
+           "score"]
 
 #: How long after an incident's end a notification still counts as detecting it.
 DETECTION_GRACE = timedelta(minutes=15)
@@ -117,6 +128,9 @@ class Scores:
     incidents: tuple[IncidentScore, ...]
     #: every notification with its cause, in time order
     causes: tuple[NotificationCause, ...] = dataclasses.field(default=())
+    #: ids of the incidents whose ``entrypoint`` names no entrypoint an alarm watches (scored as if
+    #: they named none); empty when no alarm's entrypoint is known
+    unmatched_entrypoints: tuple[str, ...] = ()
 
     @property
     def false_notifications(self) -> int:
@@ -178,6 +192,8 @@ class NotificationCause:
     renotification: bool
     #: members that stayed in ALARM since the alarm's previous notification (flicker and drain)
     held_by: tuple[str, ...] = ()
+    #: inside the window of a customer-impact incident it can be put down to (not a false notification)
+    inside: bool = False
 
 
 def _held(history: StateHistory, since: datetime, until: datetime) -> bool:
@@ -191,41 +207,97 @@ def _held(history: StateHistory, since: datetime, until: datetime) -> bool:
     return bool(np.all(states[between] == _ALARM_STATE))
 
 
+def _segments(path: str) -> tuple[str, ...]:
+    """A construct path's segments, without the alarms construct's own name: ``Orders/Api/Alarms`` and
+    ``Orders/ApiAlarms`` both give ``("Orders", "Api")``."""
+    parts = [p for p in path.split("/") if p]
+    if parts and parts[-1] == "Alarms":
+        parts.pop()
+    elif parts and parts[-1].endswith("Alarms"):
+        parts[-1] = parts[-1].removesuffix("Alarms")
+    return tuple(parts)
+
+
+def same_entrypoint(named: str, watched: str) -> bool:
+    """Whether an incident's ``entrypoint`` (``named``) names the entrypoint an alarm watches
+    (``watched``: the construct path of the construct that alarms it, e.g. ``Orders/OrdersApiAlarms``).
+
+    Compared segment by segment from the end, the alarms construct's name taken without its
+    ``Alarms`` suffix (or a last segment ``Alarms`` left out): ``OrdersApi``, ``OrdersApiAlarms`` and
+    ``Orders/OrdersApi`` all name ``Orders/OrdersApiAlarms``; ``Api`` names ``Orders/Api/Alarms``.
+    Case matters; ``Orders`` alone names neither (it is the stack, not the entrypoint)."""
+    want, have = _segments(named), _segments(watched)
+    return bool(want) and len(want) <= len(have) and have[len(have) - len(want):] == want
+
+
+class _Attribution:
+    """Which incidents a notification of an alarm can be put down to (see the module's docstring)."""
+
+    def __init__(self, incidents: Sequence[Incident], entrypoints: Mapping[str, str]) -> None:
+        self.watched = entrypoints
+        known = set(entrypoints.values())
+        self.named: dict[str, str | None] = {}
+        self.unmatched: list[str] = []
+        for i in incidents:
+            name = i.entrypoint
+            if name is not None and known and not any(same_entrypoint(name, w) for w in known):
+                self.unmatched.append(i.id)
+                name = None
+            self.named[i.id] = name if known else None
+        self._cache: dict[tuple[str, str], bool] = {}
+
+    def may(self, incident: Incident, alarm: str) -> bool:
+        name, watched = self.named.get(incident.id), self.watched.get(alarm)
+        if name is None or watched is None:
+            return True
+        key = (name, watched)
+        if key not in self._cache:
+            self._cache[key] = same_entrypoint(name, watched)
+        return self._cache[key]
+
+
 def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Incident], *,
           members: Mapping[str, Sequence[str]] | None = None,
-          histories: Mapping[str, StateHistory] | None = None) -> Scores:
+          histories: Mapping[str, StateHistory] | None = None,
+          entrypoints: Mapping[str, str] | None = None) -> Scores:
     """Score ``(timestamp, alarm name)`` notifications against ``incidents``.
 
     ``members`` (composite name -> the alarms its rule names) and ``histories`` (alarm name -> its
     state changes) let the scoring tell a flicker or a drain; without them no notification is
-    either."""
+    either. ``entrypoints`` (alarm name -> the entrypoint it watches, see :func:`same_entrypoint`)
+    puts each alarm's notifications down only to incidents of its entrypoint; an alarm not in it
+    matches every incident, as every alarm does without it."""
     ordered = sorted(notifications)
+    attribution = _Attribution(incidents, entrypoints or {})
     impact = [i for i in incidents if i.customer_impact]
-    inside = sum(1 for at, _ in ordered if any(i.window_contains(at) for i in impact))
     results = []
     for incident in incidents:
-        first = next(((at, alarm) for at, alarm in ordered if incident.window_contains(at)), None)
+        first = next(((at, alarm) for at, alarm in ordered
+                      if incident.window_contains(at) and attribution.may(incident, alarm)), None)
         results.append(IncidentScore(incident, first[0] if first else None, first[1] if first else None))
     detected = sum(1 for r in results if r.incident.customer_impact and r.detected)
-    causes = _causes(ordered, impact, members or {}, histories or {})
+    causes = _causes(ordered, impact, members or {}, histories or {}, attribution)
     counts: dict[str, int] = {}
     for c in causes:
         if c.incident is not None:
             counts[c.incident] = counts.get(c.incident, 0) + 1
     results = [IncidentScore(r.incident, r.first_notification, r.first_alarm,
                              counts.get(r.incident.id, 0) if r.incident.customer_impact else 0) for r in results]
-    return Scores(len(ordered), inside, len(impact), detected, tuple(results), tuple(causes))
+    inside = sum(1 for c in causes if c.inside)
+    return Scores(len(ordered), inside, len(impact), detected, tuple(results), tuple(causes),
+                  tuple(attribution.unmatched))
 
 
 def _causes(ordered: Sequence[tuple[datetime, str]], impact: Sequence[Incident],
-            members: Mapping[str, Sequence[str]], histories: Mapping[str, StateHistory]) -> list[NotificationCause]:
+            members: Mapping[str, Sequence[str]], histories: Mapping[str, StateHistory],
+            attribution: _Attribution) -> list[NotificationCause]:
     by_start = sorted(impact, key=lambda i: (i.start, i.id))
     notified: set[str] = set()
     #: alarm -> (time of its previous notification, the incident that one was put down to)
     previous: dict[str, tuple[datetime, Incident | None]] = {}
     out = []
     for at, alarm in ordered:
-        containing = [i for i in by_start if i.window_contains(at)]
+        containing = [i for i in by_start if i.window_contains(at) and attribution.may(i, alarm)]
         fresh = [i for i in containing if i.id not in notified]
         before = previous.get(alarm)
         held: tuple[str, ...] = ()
@@ -244,7 +316,7 @@ def _causes(ordered: Sequence[tuple[datetime, str]], impact: Sequence[Incident],
         if owner is not None:
             notified.add(owner.id)
         out.append(NotificationCause(at, alarm, cause, owner.id if owner else None, before is not None,
-                                     held if cause in (FLICKER, DRAIN) else ()))
+                                     held if cause in (FLICKER, DRAIN) else (), bool(containing)))
         previous[alarm] = (at, owner)
     return out
 
