@@ -123,7 +123,7 @@ def replay_option(service: Any) -> dict[str, Any]:
     assert _REPLAYER is not None
     events = draw(service)
     minutes = simulate(service, events)
-    incidents = [Incident(**incident(e, minutes.outcomes[e.id])) for e in events]  # type: ignore[arg-type]
+    incidents = [Incident(**incident(e, minutes.outcomes[e.id], service)) for e in events]  # type: ignore[arg-type]
     stack = _REPLAYER.templates["sensible"][service.name]
     alarms, composites = _REPLAYER._by_stack["sensible"].get(service.name, ([], []))
     store = build_store(service, minutes, alarms, construct_ids(

@@ -36,7 +36,8 @@ _NAMED_BY = {"AWS/Lambda": "FunctionName", "AWS/SQS": "QueueName", "AWS/DynamoDB
              "AWS/ApplicationELB": "TargetGroup", "AWS/AppSync": "GraphQLAPIId"}
 
 
-def _resource(namespace: str, dims: dict[str, str], ids: dict[str, str], where: str) -> str:
+def resource_of(namespace: str, dims: dict[str, str], ids: dict[str, str], where: str) -> str:
+    """The construct id (right under the stack) of the resource a series of ``namespace`` with ``dims`` is about."""
     if namespace == "AWS/ApiGateway" and "ApiId" not in dims:
         return "Api"  # the REST API, by ApiName; a WebSocket API is named by its ApiId
     name = "ApiId" if namespace == "AWS/ApiGateway" else _NAMED_BY.get(namespace)
@@ -69,6 +70,6 @@ def build_store(service: Service, minutes: ServiceMinutes, alarms: Iterable[Metr
     values = np.empty((len(keys), MINUTES))
     for row, key in enumerate(keys):
         dims = dict(key.dimensions)
-        resource = _resource(key.namespace, dims, ids, f"{service.name} {key.describe()}")
+        resource = resource_of(key.namespace, dims, ids, f"{service.name} {key.describe()}")
         values[row] = series(minutes, key.namespace, key.metric, resource, dims, key.stat, key.period, jitter)
     return MetricStore(keys, int(START.timestamp()), values, source=f"simulated metrics of {service.name}")

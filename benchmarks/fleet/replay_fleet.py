@@ -8,7 +8,16 @@ incident's window / all notifications; every notification gets a cause (new inci
 flicker, drain, no customer impact) and every incident the notifications put down to it.
 
 Every event is an incident of the scoring, labelled customer-impacting or not by what customers
-got in the simulated traffic (traffic.Outcome), not by its kind.
+got in the simulated traffic (traffic.Outcome), not by its kind, on the entrypoint its target
+belongs to (spec.Service.entrypoint_of; none for a table several entrypoints use).
+
+Attribution is entrypoint-aware, the same rule for every variant: an alarm's notification is put
+down only to incidents of the entrypoint it watches (or of none). What an alarm watches: its
+SensibleAlarms metadata when it has one (sensible_alarms' alarms, as ``sensible-alarms replay``
+reads them), else its metrics (dimensions -> resource -> entrypoint), a composite its members';
+an alarm of no single entrypoint (a table's) matches every incident. For transparency the
+entrypoint-blind scores (every alarm matching every incident of its service, as before) are kept
+beside them (``entrypoint_blind``).
 """
 
 from __future__ import annotations
@@ -16,21 +25,24 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from events import DAYS, FULL_OUTAGE_KINDS, KINDS, START, Event, describe, draw
-from metrics import build_store, construct_ids
+from metrics import build_store, construct_ids, resource_of
 from spec import Service
 from traffic import Outcome, ServiceMinutes, incident, simulate
 
 from sensible_alarms.model import Alarm, CompositeAlarm, load
-from sensible_alarms.replay import Incident, ReplayResult, replay
+from sensible_alarms.replay import CompositeAlarmDef, Incident, MetricAlarmDef, ReplayResult, replay
+from sensible_alarms.replay.composite import parse_alarm_rule, rule_references
 from sensible_alarms.replay.from_templates import AlarmSet, alarm_set_from_templates
-from sensible_alarms.replay.incidents import CAUSES, DETECTION_GRACE, DRAIN
+from sensible_alarms.replay.incidents import CAUSES, DETECTION_GRACE, DRAIN, Scores, same_entrypoint, score
 from sensible_alarms.review.pricing import monthly_cost
 
 REPLAY_START = START + timedelta(days=1)
@@ -115,11 +127,14 @@ class VariantTotals:
     cost_by_part: dict[str, float] = field(default_factory=dict)
     outcomes: list[Seen] = field(default_factory=list)
     drains: list[dict[str, Any]] = field(default_factory=list)
+    #: the same notifications scored entrypoint-blind (every alarm matches every incident of its service)
+    blind_in_impact: int = 0
+    blind_outcomes: list[Seen] = field(default_factory=list)
 
     def add(self, other: VariantTotals) -> None:
         """Add another service's (or fleet's) totals to these."""
         for name in ("services", "metric_alarms", "composite_alarms", "alarms_with_actions", "monthly_cost_usd",
-                     "notifications", "notifications_in_impact"):
+                     "notifications", "notifications_in_impact", "blind_in_impact"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for counter in ("by_event_kind", "by_cause", "renotifications_by_cause", "by_alarm_type", "false_by_source"):
             getattr(self, counter).update(getattr(other, counter))
@@ -127,24 +142,41 @@ class VariantTotals:
             self.cost_by_part[part] = self.cost_by_part.get(part, 0.0) + cost
         self.outcomes.extend(other.outcomes)
         self.drains.extend(other.drains)
+        self.blind_outcomes.extend(other.blind_outcomes)
+
+    def blind_dict(self) -> dict[str, Any]:
+        """The headline scores of the same notifications, entrypoint-blind (the scoring before
+        entrypoint-aware attribution), for comparison."""
+        impact = self.blind_outcomes
+        detected = [o for o in impact if o.first_notification is not None]
+        outages = [o for o in impact if o.full_outage]
+        outages_found = [o for o in outages if o.first_notification is not None]
+        per_kind = _by_kind(impact)
+        worst = max(((k, v["notifications_per_incident"]) for k, v in per_kind.items()
+                     if v["notifications_per_incident"] is not None), key=lambda kv: kv[1], default=None)
+        false = self.notifications - self.blind_in_impact
+        attributed = sum(o.notifications for o in detected)
+        return {
+            "notifications_in_customer_impact": self.blind_in_impact,
+            "false_notifications": false,
+            "false_notifications_per_service_per_day": _ratio(false, self.services * DAYS, 5),
+            "precision": _ratio(self.blind_in_impact, self.notifications),
+            "detected": len(detected), "recall": _ratio(len(detected), len(impact)),
+            "full_outages_detected": len(outages_found), "full_outage_recall": _ratio(len(outages_found), len(outages)),
+            "full_outage_median_minutes_to_detect": _median([o.minutes_to_detect for o in outages_found
+                                                             if o.minutes_to_detect is not None]),
+            "notifications_put_down_to_incidents": attributed,
+            "notifications_per_incident": _ratio(attributed, len(detected), 3),
+            "worst_kind": worst[0] if worst else None,
+            "worst_kind_notifications_per_incident": worst[1] if worst else None,
+            "median_minutes_to_detect": _median([o.minutes_to_detect for o in detected
+                                                 if o.minutes_to_detect is not None]),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         impact = self.outcomes
         detected = [o for o in impact if o.first_notification is not None]
-        per_kind = {}
-        for kind in KIND_NAMES:
-            mine = [o for o in impact if o.event.kind == kind]
-            if not mine:
-                continue
-            found = [o for o in mine if o.first_notification is not None]
-            times = [o.minutes_to_detect for o in found if o.minutes_to_detect is not None]
-            per_kind[kind] = {"incidents": len(mine), "detected": len(found),
-                              "recall": _ratio(len(found), len(mine)),
-                              "median_minutes_to_detect": _median(times),
-                              "worst_minutes_to_detect": max(times) if times else None,
-                              "late": sum(1 for o in mine if o.late),
-                              "notifications": sum(o.notifications for o in found),
-                              "notifications_per_incident": _ratio(sum(o.notifications for o in found), len(found), 2)}
+        per_kind = _by_kind(impact)
         all_times = [o.minutes_to_detect for o in detected if o.minutes_to_detect is not None]
         covered = sum(1 for o in impact if o.first_notification is None and o.already_notified)
         outages = [o for o in impact if o.full_outage]
@@ -187,7 +219,27 @@ class VariantTotals:
                                          sorted(self.cost_by_part.items(), key=lambda kv: (-kv[1], kv[0]))},
             "missed_or_late": [outcome_dict(o) for o in impact if o.first_notification is None or o.late],
             "over_notified": [outcome_dict(o) for o in impact if o.notifications > 1],
+            "entrypoint_blind": self.blind_dict(),
         }
+
+
+def _by_kind(impact: list[Seen]) -> dict[str, dict[str, Any]]:
+    """Recall, time to detect and notifications per detected incident, by kind."""
+    per_kind = {}
+    for kind in KIND_NAMES:
+        mine = [o for o in impact if o.event.kind == kind]
+        if not mine:
+            continue
+        found = [o for o in mine if o.first_notification is not None]
+        times = [o.minutes_to_detect for o in found if o.minutes_to_detect is not None]
+        per_kind[kind] = {"incidents": len(mine), "detected": len(found),
+                          "recall": _ratio(len(found), len(mine)),
+                          "median_minutes_to_detect": _median(times),
+                          "worst_minutes_to_detect": max(times) if times else None,
+                          "late": sum(1 for o in mine if o.late),
+                          "notifications": sum(o.notifications for o in found),
+                          "notifications_per_incident": _ratio(sum(o.notifications for o in found), len(found), 2)}
+    return per_kind
 
 
 def at(minute: int) -> datetime:
@@ -231,27 +283,59 @@ def _cost_part(alarm: Alarm) -> str:
     return f"{str(namespace).removeprefix('AWS/')} alarms"
 
 
-def _event_kinds(times: list[datetime], events: list[Event], impacting: set[str]) -> list[tuple[str, bool]]:
-    """For each time, the kind of the event whose window (start to end + grace) holds it, a
-    customer-impacting one first, the earliest first (``no event`` when none does), and whether
-    that event touched customers."""
-    if not events:
-        return [("no event", False)] * len(times)
-    grace = int(DETECTION_GRACE.total_seconds() // 60)
-    starts = np.array([e.start for e in events])
-    ends = np.array([e.end for e in events]) + grace
-    hurts = np.array([e.id in impacting for e in events])
-    minutes = (np.array([t.timestamp() for t in times]) - START.timestamp()) / 60
-    inside = (starts[None, :] <= minutes[:, None]) & (minutes[:, None] <= ends[None, :])
-    kinds = []
-    for row in inside:
-        hurt = np.flatnonzero(row & hurts)
-        any_ = np.flatnonzero(row)
-        if hurt.size:
-            kinds.append((events[int(hurt[0])].kind, True))
-        else:
-            kinds.append((events[int(any_[0])].kind if any_.size else "no event", False))
-    return kinds
+def watched_entrypoints(service: Service, alarms: Sequence[MetricAlarmDef], composites: Sequence[CompositeAlarmDef],
+                        ids: dict[str, str], metadata: Mapping[str, str]) -> dict[str, str]:
+    """Alarm name -> the entrypoint it watches: its SensibleAlarms metadata's (``metadata``, what
+    ``sensible-alarms replay`` uses) when it has one, else ``Svc004/Api`` from its metrics (every
+    metric's resource of one entrypoint), a composite its members' (all of one entrypoint). An alarm
+    of several entrypoints or of a shared resource (a table) is left out: it matches every incident."""
+    found: dict[str, str] = {}
+    for alarm in alarms:
+        entrypoints = {service.entrypoint_of(resource_of(q.namespace, dict(q.dimensions), ids,
+                                                         f"{service.name} {alarm.name}"))
+                       for q in alarm.metric_queries}
+        if len(entrypoints) == 1 and None not in entrypoints:
+            found[alarm.name] = f"{service.name}/{entrypoints.pop()}"
+    members = {c.name: rule_references(parse_alarm_rule(c.alarm_rule)) for c in composites}
+    for _ in range(len(composites)):  # composites of composites: until nothing changes
+        before = len(found)
+        for name, refs in members.items():
+            entrypoints = {found.get(m) for m in refs}
+            if name not in found and refs and len(entrypoints) == 1 and None not in entrypoints:
+                found[name] = str(entrypoints.pop())
+        if len(found) == before:
+            break
+    names = [a.name for a in alarms] + [c.name for c in composites]
+    found.update({name: metadata[name] for name in names if name in metadata})
+    return found
+
+
+class _Attributable:
+    """Whether an alarm's notification can be put down to an event: the scoring's rule
+    (sensible_alarms.replay.incidents), with the incidents' entrypoints as the scoring used them."""
+
+    def __init__(self, scores: Scores, entrypoints: Mapping[str, str]) -> None:
+        unmatched = set(scores.unmatched_entrypoints)
+        self.named = {s.incident.id: None if s.incident.id in unmatched else s.incident.entrypoint
+                      for s in scores.incidents}
+        self.watched = entrypoints
+
+    def __call__(self, event: str, alarm: str) -> bool:
+        named, watched = self.named.get(event), self.watched.get(alarm)
+        return named is None or watched is None or same_entrypoint(named, watched)
+
+
+def _event_kind(at_: datetime, alarm: str, events: list[Event], spans: npt.NDArray[np.int64],
+                may: Callable[[str, str], bool]) -> str:
+    """For a false notification, the kind of the event of its alarm's entrypoint whose window holds
+    it, the earliest first; else ``<kind> (other entrypoint)`` for an event of another entrypoint;
+    else ``no event``. ``spans``: each event's first and last minute of its window."""
+    minute = (at_ - START).total_seconds() / 60
+    holding = [events[i] for i in np.flatnonzero((spans[:, 0] <= minute) & (minute <= spans[:, 1]))]
+    own = [e for e in holding if may(e.id, alarm)]
+    if own:
+        return own[0].kind
+    return f"{holding[0].kind} (other entrypoint)" if holding else "no event"
 
 
 API_KINDS = ("api_outage", "night_outage", "route_outage", "api_partial_errors", "slow_burn", "error_burst",
@@ -302,7 +386,7 @@ class FleetReplay:
     def replay_service(self, service: Service) -> ServiceReplay:
         events = draw(service)
         minutes = simulate(service, events)
-        incidents = [Incident(**incident(e, minutes.outcomes[e.id])) for e in events]  # type: ignore[arg-type]
+        incidents = [Incident(**incident(e, minutes.outcomes[e.id], service)) for e in events]  # type: ignore[arg-type]
         done = ServiceReplay(Counter(e.kind for e in events),
                              Counter(e.kind for e in events if minutes.outcomes[e.id].customer_impact),
                              {v: VariantTotals() for v in self.sets})
@@ -319,27 +403,39 @@ class FleetReplay:
             totals.metric_alarms += len(alarms)
             totals.composite_alarms += len(composites)
             totals.alarms_with_actions += sum(a.has_actions for a in alarms) + sum(c.has_actions for c in composites)
-            store = build_store(service, minutes, alarms, construct_ids(
-                {lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()}))
-            result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents)
-            self._score(totals, result, events, minutes, {a.name: a for a in alarms}, self.guards[variant])
+            ids = construct_ids({lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()})
+            store = build_store(service, minutes, alarms, ids)
+            entrypoints = watched_entrypoints(service, alarms, composites, ids, self.sets[variant].entrypoints)
+            result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents, entrypoints=entrypoints)
+            blind = score([(n.timestamp, n.alarm) for n in result.notifications], incidents,
+                          members={c.name: sorted(rule_references(parse_alarm_rule(c.alarm_rule))) for c in composites},
+                          histories=result.timelines)
+            self._score(totals, result, events, minutes, {a.name: a for a in alarms}, self.guards[variant],
+                        entrypoints=entrypoints, blind=blind)
         return done
 
     @staticmethod
     def _score(totals: VariantTotals, result: ReplayResult, events: list[Event], minutes: ServiceMinutes,
-               alarms: dict[str, Any], guard: float | None) -> None:
+               alarms: dict[str, Any], guard: float | None, *, entrypoints: Mapping[str, str] | None = None,
+               blind: Scores | None = None) -> None:
+        """Add one service's scores to ``totals``; ``blind``: the same notifications scored entrypoint-blind."""
         assert result.scores is not None
         scores = result.scores
+        may = _Attributable(scores, entrypoints or {})
         totals.notifications += scores.notifications
         totals.notifications_in_impact += scores.notifications_in_customer_impact
-        impacting = {e.id for e in events if minutes.outcomes[e.id].customer_impact}
-        kinds = _event_kinds([n.timestamp for n in result.notifications], events, impacting)
-        for n, (kind, hurt) in zip(result.notifications, kinds, strict=True):
+        by_id = {e.id: e for e in events}
+        grace = int(DETECTION_GRACE.total_seconds() // 60)
+        spans = np.array([(e.start, e.end + grace) for e in events], dtype=np.int64).reshape(-1, 2)
+        for c in scores.causes:
+            # A notification inside a window of its own entrypoint is put down to that incident.
+            kind = (by_id[c.incident].kind if c.inside and c.incident
+                    else _event_kind(c.timestamp, c.alarm, events, spans, may))
             totals.by_event_kind[kind] += 1
-            what = "composite" if n.alarm not in alarms else _alarm_type(alarms[n.alarm])
+            what = "composite" if c.alarm not in alarms else _alarm_type(alarms[c.alarm])
             totals.by_alarm_type[what] += 1
-            if not hurt:  # outside every customer-impacting window: a false notification
-                totals.false_by_source[f"{kind}: {_short(n.alarm) if what == 'composite' else what}"] += 1
+            if not c.inside:  # outside every customer-impacting window of its entrypoint: a false notification
+                totals.false_by_source[f"{kind}: {_short(c.alarm) if what == 'composite' else what}"] += 1
         per_incident: dict[str, Counter[str]] = {}
         for c in scores.causes:
             if c.incident is not None:
@@ -350,7 +446,6 @@ class FleetReplay:
             if c.cause == DRAIN:
                 totals.drains.append({"alarm": c.alarm, "at": c.timestamp.strftime("%Y-%m-%dT%H:%MZ"),
                                       "incident": c.incident, "held_by": [h.split("/")[-1] for h in c.held_by]})
-        by_id = {e.id: e for e in events}
         for s in scores.incidents:
             if not s.incident.customer_impact:
                 continue
@@ -358,8 +453,13 @@ class FleetReplay:
             outcome = Seen(event, minutes.outcomes[event.id], s.first_notification, s.first_alarm,
                            s.notifications, per_incident.get(event.id, Counter()))
             if outcome.first_notification is None or outcome.late:
-                outcome.why, outcome.already_notified = explain(outcome, result, minutes, events, guard)
+                outcome.why, outcome.already_notified = explain(outcome, result, minutes, events, guard, may)
             totals.outcomes.append(outcome)
+        blind = blind or scores
+        totals.blind_in_impact += blind.notifications_in_customer_impact
+        totals.blind_outcomes.extend(
+            Seen(by_id[s.incident.id], minutes.outcomes[s.incident.id], s.first_notification, s.first_alarm,
+                 s.notifications) for s in blind.incidents if s.incident.customer_impact)
 
 
 def _alarms_in_window(result: ReplayResult, start: datetime, end: datetime) -> list[str]:
@@ -372,15 +472,18 @@ def _alarms_in_window(result: ReplayResult, start: datetime, end: datetime) -> l
     return sorted(names)
 
 
-def _already_notified(event: Event, result: ReplayResult, events: list[Event], impacting: set[str]) -> list[str]:
-    """Composites with actions already in ALARM when the incident starts, in an ALARM that had
-    notified (one entry into ALARM notifies at most once), with that notification and the earlier
-    incidents around it. A composite in an ALARM that had not notified (actions still suppressed)
-    would still notify, so it is not named."""
+def _already_notified(event: Event, result: ReplayResult, events: list[Event], impacting: set[str],
+                      may: Callable[[str, str], bool]) -> list[str]:
+    """Composites with actions that can be put down to the incident (its entrypoint's) already in
+    ALARM when the incident starts, in an ALARM that had notified (one entry into ALARM notifies at
+    most once), with that notification and the earlier incidents around it. A composite in an ALARM
+    that had not notified (actions still suppressed) would still notify, so it is not named."""
     start = at(event.start)
     found = []
     for name, timeline in result.timelines.items():
         if timeline.kind != "composite" or not timeline.has_actions or timeline.state_at(start) != "ALARM":
+            continue
+        if not may(event.id, name):
             continue
         # When the composite entered the ALARM it is in at `start`.
         index = int(np.searchsorted(timeline.change_times, int(start.timestamp()), side="right")) - 1
@@ -390,15 +493,15 @@ def _already_notified(event: Event, result: ReplayResult, events: list[Event], i
         if not earlier:
             continue
         notified = earlier[-1].timestamp
-        causes = [e.id for e in events if e.id in impacting and e.id != event.id
+        causes = [e.id for e in events if e.id in impacting and e.id != event.id and may(e.id, name)
                   and at(e.start) <= notified <= at(e.end) + DETECTION_GRACE]
         found.append(f"{name.split('/')[-1]} was already in ALARM, notified at {notified:%Y-%m-%d %H:%M}"
                      + (f" for {', '.join(causes)}" if causes else ""))
     return found
 
 
-def explain(outcome: Seen, result: ReplayResult, minutes: ServiceMinutes,
-            events: list[Event], guard: float | None) -> tuple[str, bool]:
+def explain(outcome: Seen, result: ReplayResult, minutes: ServiceMinutes, events: list[Event], guard: float | None,
+            may: Callable[[str, str], bool] = lambda event, alarm: True) -> tuple[str, bool]:
     """Why an incident was missed or detected late, from the simulated traffic and the alarms'
     timelines; and whether the service was already notified for an overlapping incident."""
     event = outcome.event
@@ -432,7 +535,7 @@ def explain(outcome: Seen, result: ReplayResult, minutes: ServiceMinutes,
                          "windows count only from there")
     scored = result.scores.incidents if result.scores else ()
     impacting = {s.incident.id for s in scored if s.incident.customer_impact}
-    already = _already_notified(event, result, events, impacting)
+    already = _already_notified(event, result, events, impacting, may)
     parts.extend(already)
     members = _alarms_in_window(result, at(event.start), window_end)
     parts.append("alarms in ALARM during the window: " + (", ".join(members) if members else "none"))

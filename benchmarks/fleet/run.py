@@ -235,6 +235,10 @@ def main(argv: list[str] | None = None) -> None:
                                    "workflow_share": WORKFLOW_SHARE, "function_url_share": FUNCTION_URL_SHARE,
                                    "graphql_share": GRAPHQL_SHARE, "load_balancer_share": LOAD_BALANCER_SHARE,
                                    "websocket_share": WEBSOCKET_SHARE},
+        "attribution": "entrypoint-aware: a notification is put down only to incidents of the entrypoint its "
+                       "alarm watches (SensibleAlarms metadata, else metric dimensions -> resource -> entrypoint), "
+                       "or of none; alarms of shared resources match every incident; 'entrypoint_blind' in each "
+                       "variant: the same notifications scored as before (every alarm matches every incident)",
         "full_outage_kinds": list(FULL_OUTAGE_KINDS), "full_outage_min_failed": FULL_OUTAGE_MIN_FAILED,
         "late_after_minutes": LATE_AFTER_MINUTES,
     }

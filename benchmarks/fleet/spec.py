@@ -85,6 +85,32 @@ class Service:
             found["Live"] = "LiveHandler"
         return found
 
+    def entrypoint_of(self, resource: str) -> str | None:
+        """The customer-facing entrypoint a resource (its construct id right under the stack) belongs to,
+        named as sensible_alarms' alarms construct of it is, less ``Alarms`` (``Api``, ``Queue0``,
+        ``StreamConsumer``, ``DailyJob``, ``Events0``, ``Workflow``, ``Webhook``, ``Storefront``,
+        ``Graphql``, ``Live``); None for a resource several entrypoints share (a table) or one of none.
+        The API's route handlers and the helpers they call are the API's."""
+        if resource == "Api" or resource.startswith("Helper") or resource in {
+                f"{method.title()}{path.title()}" for method, path in self.routes}:
+            return "Api"
+        for n in range(self.queues):
+            if resource in (f"Queue{n}", f"Queue{n}DeadLetters", f"Queue{n}Consumer"):
+                return f"Queue{n}"
+        if self.stream_consumer and resource in ("StreamConsumer", "StreamFailures"):
+            return "StreamConsumer"
+        if self.job_hour is not None and resource in ("DailyJob", "DailySchedule"):
+            return "DailyJob"
+        for n, source in enumerate(self.event_consumers):
+            if resource in (f"Events{n}", f"Events{n}Consumer", f"Events{n}{source.title()}"):
+                return f"Events{n}"
+        if self.workflow and resource in ("Workflow", "WorkflowStep"):
+            return "Workflow"
+        for endpoint, function in self.endpoints.items():
+            if resource in (endpoint, function) or (endpoint == "Live" and resource == "LiveProd"):
+                return endpoint
+        return None
+
 
 _RESOURCES = ("orders", "customers", "invoices", "items", "carts", "payments", "shipments", "reviews")
 _METHODS = ("GET", "POST", "PUT", "DELETE")

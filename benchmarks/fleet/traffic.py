@@ -93,13 +93,14 @@ class Outcome:
                 "runs_not_done": round(self.runs_not_done, 1), "events_lost": round(self.events_lost, 1)}
 
 
-def incident(event: Event, outcome: Outcome) -> dict[str, object]:
+def incident(event: Event, outcome: Outcome, service: Service) -> dict[str, object]:
     """An event as an incidents-file entry (sensible_alarms.replay.Incident's fields), labelled by
-    what customers got."""
+    what customers got, on the entrypoint its target belongs to (``Svc004/Api``; none for a table)."""
     got = ", ".join(f"{v:g} {k.replace('_', ' ')}" for k, v in outcome.as_dict().items() if v)
+    entrypoint = service.entrypoint_of(event.target)
     return {"id": event.id, "start": START + timedelta(minutes=event.start),
             "end": START + timedelta(minutes=event.end), "customer_impact": outcome.customer_impact,
-            "entrypoint": f"{event.service}/{event.target}",
+            "entrypoint": f"{event.service}/{entrypoint}" if entrypoint else None,
             "description": f"{describe(event)} (customers got: {got or 'nothing'})"}
 
 

@@ -181,6 +181,12 @@ def test_the_results_recount_from_the_templates_and_add_up(fleet_run: dict[str, 
         assert all(m["why"] for m in x["missed_or_late"])
         assert all(o["notifications"] > 1 for o in x["over_notified"])
         assert all(sum(o["notifications_by_cause"].values()) == o["notifications"] for o in x["over_notified"])
+        # entrypoint-aware attribution only takes matches away from the entrypoint-blind scoring
+        blind = x["entrypoint_blind"]
+        assert blind["false_notifications"] == x["notifications"] - blind["notifications_in_customer_impact"]
+        assert blind["false_notifications"] <= x["false_notifications"]
+        assert blind["detected"] >= x["detected"]
+        assert blind["full_outages_detected"] >= x["full_outages_detected"]
     assert size["variants"]["per_resource"]["alarms_with_actions"] == size["variants"]["per_resource"]["alarms"]
     assert size["variants"]["hand_tuned"]["alarms_with_actions"] == size["variants"]["hand_tuned"]["alarms"]
     # Only composites notify in sensible_alarms; some composites only confirm or suppress (issue 17).
@@ -428,7 +434,8 @@ def test_a_service_with_every_kind_is_alarmed_three_ways_and_replays(fleet_modul
         assert needed in alarms["per_resource"], needed
     assert "ExecutionsFailed" in alarms["hand_tuned"]
     assert "AWS/AppSync" in alarms["hand_tuned"]
-    done = replay_fleet.FleetReplay(dirs).replay_service(service)
+    replayer = replay_fleet.FleetReplay(dirs)
+    done = replayer.replay_service(service)
     other = {k: n for k, n in done.events.items() if k in fleet_modules["events"].OTHER_KINDS}
     assert other  # the month holds events of the new kinds
     for variant, totals in done.totals.items():
@@ -436,6 +443,39 @@ def test_a_service_with_every_kind_is_alarmed_three_ways_and_replays(fleet_modul
         assert sum(x["notifications_by_cause"].values()) == x["notifications"], variant
         assert sum(k["incidents"] for k in x["by_kind"].values()) == x["customer_impact_incidents"]
         assert x["customer_impact_incidents"] == sum(done.impacting.values())
+    _assert_every_notifier_watches_one_entrypoint(replayer, service, fleet_modules)
+
+
+def _assert_every_notifier_watches_one_entrypoint(replayer: Any, service: Any,
+                                                  fleet_modules: dict[str, ModuleType]) -> None:
+    """By its metrics, every notifying alarm watches one entrypoint, but a per-resource table alarm (shared:
+    it matches every incident); for sensible_alarms that is the entrypoint its metadata names; and every
+    entrypoint an event names is one a sensible_alarms alarm watches."""
+    from sensible_alarms.replay.incidents import same_entrypoint
+
+    metrics, replay_fleet = importlib.import_module("metrics"), fleet_modules["replay_fleet"]
+    by_metrics: dict[str, str] = {}
+    for variant in ALARMED:
+        alarms, composites = replayer._by_stack[variant][service.name]
+        stack = replayer.templates[variant][service.name]
+        ids = metrics.construct_ids({lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()})
+        mapped = replay_fleet.watched_entrypoints(service, alarms, composites, ids, {})
+        by_metrics.update(mapped)
+        notifiers = [a.name for a in alarms if a.has_actions] + [c.name for c in composites if c.has_actions]
+        unknown = [n for n in notifiers if n not in mapped]
+        if variant == "per_resource":
+            assert unknown
+            assert all("-Table" in n for n in unknown), unknown
+        else:
+            assert unknown == [], variant
+    watched = replayer.sets["sensible"].entrypoints
+    alarms, composites = replayer._by_stack["sensible"][service.name]
+    notifiers = [c.name for c in composites if c.has_actions]
+    assert notifiers
+    assert all(same_entrypoint(by_metrics[n], watched[n]) for n in notifiers)
+    named = {service.entrypoint_of(e.target) for e in fleet_modules["events"].draw(service)} - {None}
+    assert named
+    assert all(any(same_entrypoint(f"{service.name}/{e}", w) for w in watched.values()) for e in named), named
 
 
 def _other_event(events: ModuleType, kind: str, target: str, start: int, end: int, **params: float) -> Any:
