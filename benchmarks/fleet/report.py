@@ -232,8 +232,9 @@ def render_markdown(results: dict[str, Any], chart: str, results_file: str) -> s
     add("## Results\n")
     add("What an on-call person feels first: how many incidents reached them (recall, and recall of full "
         "outages on its own), how often they were bothered for nothing (false notifications: outside every "
-        "customer-impacting event's window), and how many times one incident interrupted them. Precision is "
-        "shown alongside. A notification is a transition into ALARM of an alarm with an action; an incident is "
+        "window of a customer-impacting event of the alarm's entrypoint), and how many times one incident "
+        "interrupted them. Precision is shown alongside. A notification is a transition into ALARM of an alarm "
+        "with an action; an incident is "
         "detected by a notification in [start, end + 15 min] (DESIGN.md).\n")
     add("**Attribution is entrypoint-aware**, the same rule for all three variants (`sensible_alarms.replay`'s "
         "scoring, docs/replay.md): every event is an incident of the entrypoint its target belongs to (the API for "
