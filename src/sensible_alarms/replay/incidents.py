@@ -10,8 +10,9 @@ incident: a ratio of nothing is not 0 and not 1.
 
 Beside them, what an on-call person feels: each notification gets one cause (:data:`CAUSES`),
 each customer-impact incident the number of notifications it caused, and the notifications
-outside every customer-impact window are the false ones. A *re-notification* is a notification
-of an alarm that has notified before; its cause says why it came again:
+outside every customer-impact window (of their alarm's entrypoint, below) are the false ones. A
+*re-notification* is a notification of an alarm that has notified before; its cause says why it
+came again:
 
 - ``flicker``: the alarm re-entered ALARM while one of its members (a composite's long window)
   stayed in ALARM since its previous notification, and the incident that notification was for
@@ -22,7 +23,8 @@ of an alarm that has notified before; its cause says why it came again:
   that nothing had notified yet;
 - ``repeat``: another notification in the window of an incident already notified (a second alarm
   for the same failure, or the same alarm again with no member holding);
-- ``no customer impact``: outside every customer-impact window, and not a drain.
+- ``no customer impact``: outside every customer-impact window it can be put down to, and not a
+  drain.
 
 Which incidents a notification can be put down to (detect, repeat, be inside the window of) depends
 on the entrypoint its alarm watches, when :func:`score` is told (``entrypoints``: alarm name -> the
@@ -134,7 +136,7 @@ class Scores:
 
     @property
     def false_notifications(self) -> int:
-        """Notifications outside every customer-impact incident's window."""
+        """Notifications outside the window of every customer-impact incident they can be put down to."""
         return self.notifications - self.notifications_in_customer_impact
 
     def by_cause(self, *, renotifications_only: bool = False) -> dict[str, int]:
