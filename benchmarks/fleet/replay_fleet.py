@@ -42,7 +42,7 @@ from sensible_alarms.model import Alarm, CompositeAlarm, load
 from sensible_alarms.replay import CompositeAlarmDef, Incident, MetricAlarmDef, ReplayResult, replay
 from sensible_alarms.replay.composite import parse_alarm_rule, rule_references
 from sensible_alarms.replay.from_templates import AlarmSet, alarm_set_from_templates
-from sensible_alarms.replay.incidents import CAUSES, DETECTION_GRACE, DRAIN, Scores, same_entrypoint, score
+from sensible_alarms.replay.incidents import CAUSES, DETECTION_GRACE, DRAIN, Attribution, Scores, score
 from sensible_alarms.review.pricing import monthly_cost
 
 REPLAY_START = START + timedelta(days=1)
@@ -311,18 +311,15 @@ def watched_entrypoints(service: Service, alarms: Sequence[MetricAlarmDef], comp
 
 
 class _Attributable:
-    """Whether an alarm's notification can be put down to an event: the scoring's rule
-    (sensible_alarms.replay.incidents), with the incidents' entrypoints as the scoring used them."""
+    """Whether an alarm's notification can be put down to an event: the scoring's own rule
+    (sensible_alarms.replay.incidents.Attribution), by event id."""
 
-    def __init__(self, scores: Scores, entrypoints: Mapping[str, str]) -> None:
-        unmatched = set(scores.unmatched_entrypoints)
-        self.named = {s.incident.id: None if s.incident.id in unmatched else s.incident.entrypoint
-                      for s in scores.incidents}
-        self.watched = entrypoints
+    def __init__(self, incidents: Sequence[Incident], entrypoints: Mapping[str, str]) -> None:
+        self.rule = Attribution(incidents, entrypoints)
+        self.incidents = {i.id: i for i in incidents}
 
     def __call__(self, event: str, alarm: str) -> bool:
-        named, watched = self.named.get(event), self.watched.get(alarm)
-        return named is None or watched is None or same_entrypoint(named, watched)
+        return self.rule.may(self.incidents[event], alarm)
 
 
 def _event_kind(at_: datetime, alarm: str, events: list[Event], spans: npt.NDArray[np.int64],
@@ -421,7 +418,7 @@ class FleetReplay:
         """Add one service's scores to ``totals``; ``blind``: the same notifications scored entrypoint-blind."""
         assert result.scores is not None
         scores = result.scores
-        may = _Attributable(scores, entrypoints or {})
+        may = _Attributable([s.incident for s in scores.incidents], entrypoints or {})
         totals.notifications += scores.notifications
         totals.notifications_in_impact += scores.notifications_in_customer_impact
         by_id = {e.id: e for e in events}

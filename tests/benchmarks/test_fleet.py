@@ -30,6 +30,8 @@ _FLEET_MODULES = ("spec", "events", "traffic", "metrics", "synth_timing", "repla
 @pytest.fixture(scope="module")
 def fleet_modules() -> Iterator[dict[str, ModuleType]]:
     saved_path, saved_modules = list(sys.path), {n: sys.modules.get(n) for n in _FLEET_MODULES}
+    for name in _FLEET_MODULES:  # an example's `app` imported earlier must not stand in for the fleet's
+        sys.modules.pop(name, None)
     sys.path.insert(0, str(FLEET))
     try:
         yield {name: importlib.import_module(name)

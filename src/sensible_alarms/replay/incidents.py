@@ -55,7 +55,8 @@ import yaml
 from ._time import parse_utc
 from .exceptions import MetricsFileError
 
-__all__ = ["CAUSES", "DETECTION_GRACE", "DRAIN", "FLICKER", "NEW_INCIDENT", "NO_IMPACT", "REPEAT", "Incident",
+__all__ = ["CAUSES", "DETECTION_GRACE", "DRAIN", "FLICKER", "NEW_INCIDENT", "NO_IMPACT", "REPEAT", "Attribution",
+           "Incident",
            "IncidentScore", "NotificationCause", "Scores", "StateHistory", "load_incidents", "same_entrypoint",
            "score"]
 
@@ -232,8 +233,10 @@ def same_entrypoint(named: str, watched: str) -> bool:
     return bool(want) and len(want) <= len(have) and have[len(have) - len(want):] == want
 
 
-class _Attribution:
-    """Which incidents a notification of an alarm can be put down to (see the module's docstring)."""
+class Attribution:
+    """Which incidents a notification of an alarm can be put down to (see the module's docstring):
+    ``Attribution(incidents, entrypoints).may(incident, alarm)``. :func:`score` uses it; a report
+    that labels notifications by incident asks it rather than matching entrypoints itself."""
 
     def __init__(self, incidents: Sequence[Incident], entrypoints: Mapping[str, str]) -> None:
         self.watched = entrypoints
@@ -249,6 +252,7 @@ class _Attribution:
         self._cache: dict[tuple[str, str], bool] = {}
 
     def may(self, incident: Incident, alarm: str) -> bool:
+        """Whether a notification of ``alarm`` can be put down to ``incident``."""
         name, watched = self.named.get(incident.id), self.watched.get(alarm)
         if name is None or watched is None:
             return True
@@ -270,7 +274,7 @@ def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Inc
     puts each alarm's notifications down only to incidents of its entrypoint; an alarm not in it
     matches every incident, as every alarm does without it."""
     ordered = sorted(notifications)
-    attribution = _Attribution(incidents, entrypoints or {})
+    attribution = Attribution(incidents, entrypoints or {})
     impact = [i for i in incidents if i.customer_impact]
     results = []
     for incident in incidents:
@@ -292,7 +296,7 @@ def score(notifications: Iterable[tuple[datetime, str]], incidents: Sequence[Inc
 
 def _causes(ordered: Sequence[tuple[datetime, str]], impact: Sequence[Incident],
             members: Mapping[str, Sequence[str]], histories: Mapping[str, StateHistory],
-            attribution: _Attribution) -> list[NotificationCause]:
+            attribution: Attribution) -> list[NotificationCause]:
     by_start = sorted(impact, key=lambda i: (i.start, i.id))
     notified: set[str] = set()
     #: alarm -> (time of its previous notification, the incident that one was put down to)
