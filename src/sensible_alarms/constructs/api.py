@@ -16,7 +16,13 @@ from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .metrics import Metric
 from .probe import Probe, quiet_entrypoint_text
-from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments, slow_share_text
+from .request_burn_rates import (
+    RequestMetrics,
+    add_request_burn_rates,
+    check_request_arguments,
+    outage_text,
+    slow_share_text,
+)
 from .routes import ROUTE_MIN_FAILED, add_route_outages, discover_routes, route_functions_argument
 
 __all__ = ["ApiAlarms"]
@@ -105,11 +111,10 @@ class ApiAlarms(EntrypointAlarms):
                      "an outage of one quiet route is told only when it shows in the whole API's requests.")
         self._add_notifiers({
             Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {what} are spending the "
-                          f"error budget fast enough to exhaust it within days, or nearly every request "
-                          f"fails.{slow_share_text(latency)}{quiet_api}{quiet}",
+                          f"error budget fast enough to exhaust it within days.{slow_share_text(latency)}{quiet}",
             Urgency.LOW: f"Customers of {self.entrypoint_name} see {what} at a rate that, if it continues, "
                          "misses the SLO this period.",
-        }, slo_text)
+        }, slo_text, outage_text(self, "requests") + quiet_api)
 
     # -- API kinds -----------------------------------------------------------------------------
 

@@ -148,6 +148,11 @@ class EntrypointAlarms(Construct):
         #: HIGH burn-rate long windows and outage windows: while one is over its threshold the LOW
         #: notification stays quiet.
         self._high_longs: list[cw.CfnAlarm] = []
+        #: "Nearly every request fails" members (the outage now) and their memory (an outage within
+        #: the last half hour): with them the entrypoint has its own outage notifier (``_add_notifiers``).
+        self._outages: list[cw.CfnAlarm] = []
+        self._outage_memory: list[cw.CfnAlarm] = []
+        self._outage_notifier: cw.CfnCompositeAlarm | None = None
         #: How long a confirmed incident waits before it notifies (``_CONFIRMATION_WAIT_SECONDS``);
         #: subclasses whose rules already wait for their signal to be sustained set zero.
         self._confirmation_wait_seconds = _CONFIRMATION_WAIT_SECONDS
@@ -336,6 +341,15 @@ class EntrypointAlarms(Construct):
         that time (see docs/concepts.md, "One incident, one notification")."""
         self._holds[urgency].append(rule)
 
+    def _add_outage(self, outage: cw.CfnAlarm, memory: cw.CfnAlarm | None = None) -> None:
+        """An outage member (and its memory): it notifies through the entrypoint's outage notifier,
+        not the HIGH one, so an outage that starts while the HIGH notifier is already in ALARM for
+        something smaller is still told; it keeps LOW quiet too."""
+        self._outages.append(outage)
+        if memory is not None:
+            self._outage_memory.append(memory)
+        self._high_longs.append(outage)
+
     @staticmethod
     def _either(rules: Sequence[Rule]) -> Rule:
         return rules[0] if len(rules) == 1 else any_of(*rules)
@@ -361,8 +375,36 @@ class EntrypointAlarms(Construct):
                                                            impact=impact, window=None))
         return holder, resource
 
-    def _add_notifiers(self, impacts: dict[Urgency, str], slo: str) -> None:
-        """One composite per urgency that has rules; it alone has an alarm action."""
+    def _add_outage_notifier(self, impact: str, slo: str) -> cw.CfnCompositeAlarm:
+        """The outage notifier: in ALARM while an outage member is, or its memory (a sustained outage
+        within the last half hour); notifies once, when an outage member has held for the
+        confirmation wait. Apart from the HIGH notifier,
+        so an outage is told even while that one is already in ALARM for a smaller incident."""
+        suffix = "OutageUrgency"
+        _, unconfirmed = self._add_composite(
+            f"{suffix}Unconfirmed", Urgency.HIGH, slo,
+            f"No request of {self.entrypoint_name} is in an outage now. (Notifies no one: while it is in ALARM, "
+            f"{suffix} does not notify, so an outage notifies once, after it has held for "
+            f"{words(self._confirmation_wait_seconds)}.)",
+            role="member", signal="confirmation", rule=not_(self._any_of(self._outages)))
+        _, notifier = self._add_composite(
+            suffix, Urgency.HIGH, slo, impact, role="notifier", signal="notification",
+            # The HIGH holds too: an incident still open keeps the outage notifier's episode open (its
+            # actions held until an outage member confirms), so an outage within it notifies once, and a
+            # later blip within the same incident does not notify again.
+            rule=self._either([self._any_of(self._outages + self._outage_memory), *self._holds[Urgency.HIGH]]),
+            topic_arn=self._routing.topic_arn(Urgency.HIGH),
+            suppressor=unconfirmed, wait_seconds=self._confirmation_wait_seconds,
+            extension_seconds=self._confirmation_wait_seconds)
+        self._outage_notifier = notifier
+        return notifier
+
+    def _add_notifiers(self, impacts: dict[Urgency, str], slo: str, outage_impact: str | None = None) -> None:
+        """One composite per urgency that has rules (and one for outages, with outage members: its
+        text is `outage_impact`); they alone have an alarm action."""
+        outage = None
+        if self._outages:
+            outage = self._add_outage_notifier(outage_impact or impacts[Urgency.HIGH], slo)
         for urgency in (Urgency.HIGH, Urgency.LOW):
             rules = self._rules[urgency]
             if not rules:
@@ -377,18 +419,26 @@ class EntrypointAlarms(Construct):
                 quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now. (Notifies no one: "
                          f"while it is in ALARM, {suffix} does not notify, so an open incident notifies once.)")
                 confirmed = self._either(rules)
+                unconfirmed = not_(confirmed)
                 wait = extension = self._confirmation_wait_seconds
+                if urgency is Urgency.HIGH and outage is not None:
+                    # An outage is told by the outage notifier: while it is in ALARM (and for its memory
+                    # after), the burn rates the outage moves do not notify again.
+                    quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or its outage "
+                             f"notifier is in ALARM. (Notifies no one: while it is in ALARM, {suffix} does not "
+                             "notify, so an open incident, or an outage, notifies once.)")
+                    unconfirmed = any_of(unconfirmed, self._any_of(self._outages + self._outage_memory))
                 if urgency is Urgency.LOW and self._high_longs:
                     # The one suppressor also keeps LOW quiet while a HIGH long window is over its
                     # threshold: an incident that escalates notifies once, as HIGH.
                     quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or a HIGH "
                              f"long window is over its threshold. (Notifies no one: while it is in ALARM, "
                              f"{suffix} does not notify, so an open incident notifies once.)")
-                    confirmed = all_of(confirmed, not_(self._any_of(self._high_longs)))
+                    unconfirmed = not_(all_of(confirmed, not_(self._any_of(self._high_longs))))
                     wait, extension = _SUPPRESSOR_WAIT_SECONDS, _LOW_CONFIRMATION_SECONDS
                 _, suppressor = self._add_composite(
                     f"{suffix}Unconfirmed", urgency, slo, quiet, role="member", signal="confirmation",
-                    rule=not_(confirmed))
+                    rule=unconfirmed)
                 rule = self._either(holds)
             else:
                 rule = self._either(rules)

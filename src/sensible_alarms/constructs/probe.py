@@ -171,9 +171,7 @@ def add_probe(owner: EntrypointAlarms, probe: object, slo: AvailabilitySlo) -> s
         ),
         threshold=100, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     )
-    owner._add_rule(Urgency.HIGH, owner._any_of([alarm]))
-    owner._add_hold(Urgency.HIGH, owner._any_of([alarm]))
-    owner._high_longs.append(alarm)  # keeps LOW quiet too: an outage notifies once, as HIGH
+    owner._add_outage(alarm)  # told by the outage notifier, like Outage5m; keeps LOW quiet too
     return (f"; a synthetic probe also calls it every {words(every)} (about ${cost:,.2f} a month): "
             f"{PROBE_FAILED_RUNS} failed runs in a row notify, even when no customer is calling.")
 

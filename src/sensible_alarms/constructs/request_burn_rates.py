@@ -26,6 +26,9 @@ __all__ = [
     "LOW_HOLD_FRACTION",
     "MAX_MIN_FAILED_REQUESTS",
     "OUTAGE_FAILED_SHARE",
+    "OUTAGE_MEMORY_BREACHES",
+    "OUTAGE_MEMORY_SECONDS",
+    "OUTAGE_MEMORY_WINDOWS_SECONDS",
     "OUTAGE_MIN_FAILED",
     "OUTAGE_WINDOWS_SECONDS",
     "SHORT_WINDOW_MIN_FAILED",
@@ -34,6 +37,7 @@ __all__ = [
     "SLOW_SHARE_WINDOWS",
     "RequestMetrics",
     "add_request_burn_rates",
+    "outage_text",
     "check_request_arguments",
     "slow_share_text",
     "window_tag",
@@ -56,10 +60,19 @@ LOW_HOLD_FRACTION = 0.75
 #: "Nearly every request fails": at least this many failed requests, and at least this share of
 #: all requests, within one of these windows. Catches an outage of a quiet entrypoint that the
 #: burn-rate guard (`min_failed_requests`) keeps silent: 5 min finds it fast, 30 min finds it when
-#: requests come a few an hour.
+#: requests come a few an hour, and 1 min in the same minute as the burn rates on a busy one (so the
+#: outage notifier, not the HIGH one, tells it).
 OUTAGE_MIN_FAILED = 3
 OUTAGE_FAILED_SHARE = 0.5
-OUTAGE_WINDOWS_SECONDS = (300, 1800)
+OUTAGE_WINDOWS_SECONDS = (60, 300, 1800)
+#: An outage's memory: an ``Outage<window>Recent`` twin of the 5 min and 30 min members is in ALARM
+#: while at least ``OUTAGE_MEMORY_BREACHES`` of its datapoints within this long breached, so the HIGH
+#: notifier stays quiet while the burn rates the outage moved still hold (the longest HIGH short
+#: window, 30 min, and a period) and no notification comes from an outage's drain. Two breaches,
+#: not one: a one-minute blip that the outage notifier did not tell must not silence the HIGH one.
+OUTAGE_MEMORY_SECONDS = 2100
+OUTAGE_MEMORY_BREACHES = 1
+OUTAGE_MEMORY_WINDOWS_SECONDS = (300, 1800)
 #: "Many requests are slow": within one of these windows (seconds), the slow share reaches the
 #: threshold of the HIGH burn-rate window at this index of ``BURN_RATE_WINDOWS``, with at least
 #: ``SLOW_SHARE_MIN_SLOW`` slow requests. A slow request is not retried away like a transient 5xx:
@@ -230,27 +243,51 @@ class _Builder:
         self._finish(window, long, short, hold)
 
     def outage(self, slo: AvailabilitySlo) -> None:
-        """Nearly every request fails: HIGH at once, however quiet the entrypoint."""
+        """Nearly every request fails: HIGH at once, however quiet the entrypoint, through the
+        entrypoint's outage notifier."""
         owner = self._owner
         for seconds in OUTAGE_WINDOWS_SECONDS:
             window_words = words(seconds)
+            tag = window_tag(seconds)
+            # One minute is there to be as fast as the burn rates on a busy entrypoint: it counts from
+            # their guard, so a transient error or two of a quiet one never fills it.
+            least = OUTAGE_MIN_FAILED if seconds > 60 else max(OUTAGE_MIN_FAILED, self._min_failed)
             outage = owner._add_member(
-                id=f"Outage{window_tag(seconds)}",
+                id=f"Outage{tag}",
                 signal="availability", title=f"Share of requests failing, {window_words}", urgency=Urgency.HIGH,
                 impact=f"Customers of {owner.entrypoint_name} cannot use it: at least {OUTAGE_FAILED_SHARE:.0%} of "
-                       f"requests failed within {window_words}, {OUTAGE_MIN_FAILED} or more of them.",
+                       f"requests failed within {window_words}, {least} or more of them.",
                 slo=slo.describe(),
-                metric=MathExpression(
-                    expression=f"IF(errors >= {OUTAGE_MIN_FAILED}, errors / requests, 0)",
-                    using_metrics={"errors": self._metrics.failed(), "requests": self._metrics.requests()},
-                    period=seconds,
-                    label=f"Failed request ratio over {window_words}",
-                ),
+                metric=self._outage_share(seconds, least),
                 threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             )
-            owner._add_rule(Urgency.HIGH, owner._any_of([outage]))
-            owner._add_hold(Urgency.HIGH, owner._any_of([outage]))
-            owner._high_longs.append(outage)  # keeps LOW quiet too: an outage notifies once, as HIGH
+            if seconds not in OUTAGE_MEMORY_WINDOWS_SECONDS:
+                owner._add_outage(outage)
+                continue
+            periods = -(-OUTAGE_MEMORY_SECONDS // seconds) + 1
+            memory_words = words(OUTAGE_MEMORY_SECONDS)
+            memory = owner._add_member(
+                id=f"Outage{tag}Recent",
+                signal="availability", title=f"Share of requests failing, {window_words}, within {memory_words}",
+                urgency=Urgency.HIGH,
+                impact=f"Customers of {owner.entrypoint_name} could not use it recently: at least "
+                       f"{OUTAGE_FAILED_SHARE:.0%} of requests failed within {window_words}, in "
+                       f"{OUTAGE_MEMORY_BREACHES} or more of the last {periods} periods. Keeps the HIGH notifier "
+                       "quiet while the burn rates the outage moved still hold, so an outage notifies once.",
+                slo=slo.describe(),
+                metric=self._outage_share(seconds),
+                threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=periods, datapoints_to_alarm=OUTAGE_MEMORY_BREACHES, primary=False,
+            )
+            owner._add_outage(outage, memory)
+
+    def _outage_share(self, seconds: int, least: int = OUTAGE_MIN_FAILED) -> MathExpression:
+        return MathExpression(
+            expression=f"IF(errors >= {least}, errors / requests, 0)",
+            using_metrics={"errors": self._metrics.failed(), "requests": self._metrics.requests()},
+            period=seconds,
+            label=f"Failed request ratio over {words(seconds)}",
+        )
 
     def latency_window(self, window: BurnRateWindow, slo: LatencySlo,
                        latency_metric: Callable[[str], Metric | MathExpression]) -> None:
@@ -381,6 +418,16 @@ def slow_share_text(slo: LatencySlo | None, what: str = "requests") -> str:
         parts.append(f"{threshold:.4%} within {words(seconds)}")
     return (f" A latency regression shorter than the burn-rate windows notifies too: {what} slower than "
             f"{slo.threshold_millis} ms reaching {' or '.join(parts)} ({SLOW_SHARE_MIN_SLOW} or more of them).")
+
+
+def outage_text(owner: EntrypointAlarms, what: str = "requests") -> str:
+    """The outage notifier's text (and so `explain`'s): what it tells, and why apart from the HIGH
+    notifier. `what` names the requests."""
+    windows = ", ".join(words(s) for s in OUTAGE_WINDOWS_SECONDS[:-1]) + f" or {words(OUTAGE_WINDOWS_SECONDS[-1])}"
+    return (f"Customers of {owner.entrypoint_name} cannot use it: nearly every one of its {what} fails "
+            f"({OUTAGE_FAILED_SHARE:.0%} or more, and {OUTAGE_MIN_FAILED} or more of them, within {windows}). "
+            "Apart from the HIGH notifier, so an outage is told even while that one is already in ALARM for a "
+            "smaller incident; the HIGH notifier stays quiet while this one is in ALARM.")
 
 
 def _windows(tickets: bool) -> tuple[BurnRateWindow, ...]:

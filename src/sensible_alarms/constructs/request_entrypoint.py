@@ -9,7 +9,13 @@ from ..burn_rate import BURN_RATE_WINDOWS
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .probe import quiet_entrypoint_text
-from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments, slow_share_text
+from .request_burn_rates import (
+    RequestMetrics,
+    add_request_burn_rates,
+    check_request_arguments,
+    outage_text,
+    slow_share_text,
+)
 
 if TYPE_CHECKING:
     from constructs import Construct
@@ -44,8 +50,7 @@ class RequestEntrypointAlarms(EntrypointAlarms):
         failing = f"failing or slow {what}" if latency_slo else f"failing {what}"
         self._add_notifiers({
             Urgency.HIGH: f"Customers of {self.entrypoint_name} are affected now: {failing} are spending the "
-                          f"error budget fast enough to exhaust it within days, or nearly every one fails."
-                          f"{slow_share_text(latency_slo)}{quiet}",
+                          f"error budget fast enough to exhaust it within days.{slow_share_text(latency_slo)}",
             Urgency.LOW: f"Customers of {self.entrypoint_name} see {failing} at a rate that, if it continues, "
                          "misses the SLO this period.",
-        }, slo_text)
+        }, slo_text, outage_text(self, what) + quiet)
