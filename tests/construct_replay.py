@@ -142,6 +142,15 @@ def notifications(result: ReplayResult, suffix: str | None = None) -> list[Notif
     return [n for n in result.notifications if suffix is None or n.alarm.endswith(suffix)]
 
 
+#: The composites that page (the HIGH topic): the HIGH notifier and the outage notifier.
+PAGING = ("HighUrgency", "OutageUrgency")
+
+
+def pages(result: ReplayResult) -> list[Notification]:
+    """The notifications that page: of the HIGH notifier or of the outage notifier."""
+    return [n for n in result.notifications if n.alarm.endswith(PAGING)]
+
+
 def minutes_of(result: ReplayResult, found: list[Notification]) -> list[int]:
     """Notification times as minutes from START."""
     return [int((n.timestamp - START).total_seconds() // 60) for n in found]

@@ -89,13 +89,17 @@ def test_each_new_construct_writes_its_reviewed_alarms(explicit_template, constr
 
 @pytest.mark.parametrize("construct", NEW_CONSTRUCTS)
 def test_each_new_construct_notifies_once_per_urgency_through_a_composite(explicit_template, construct):
-    """Members have no actions; one composite per urgency notifies; every description says what customers
-    feel, the urgency, the SLO and the runbook."""
+    """Members have no actions; one composite per urgency notifies, and one more (HIGH) for outages where
+    there are outage members; every description says what customers feel, the urgency, the SLO and the runbook."""
     alarms = _alarms_of(explicit_template, construct)
     members = [a for a in alarms.values() if a["Metadata"]["role"] == "member"]
     notifiers = [a for a in alarms.values() if a["Metadata"]["role"] == "notifier"]
     assert all(a["Properties"]["ActionsEnabled"] is False and "AlarmActions" not in a["Properties"] for a in members)
-    assert sorted(a["Metadata"]["urgency"] for a in notifiers) == sorted({a["Metadata"]["urgency"] for a in members})
+    outage = [a for a in notifiers if a["Properties"]["AlarmName"].endswith("-OutageUrgency")]
+    others = [a for a in notifiers if a not in outage]
+    assert sorted(a["Metadata"]["urgency"] for a in others) == sorted({a["Metadata"]["urgency"] for a in members})
+    has_outage_members = any(a["Properties"]["AlarmName"].endswith("-Outage5m") for a in members)
+    assert [a["Metadata"]["urgency"] for a in outage] == (["HIGH"] if has_outage_members else [])
     for alarm in alarms.values():
         lines = alarm["Properties"]["AlarmDescription"].splitlines()
         assert [line.split(":")[0] for line in lines] == ["Customer impact", "Urgency", "SLO", "Runbook"]
@@ -111,7 +115,8 @@ def test_cover_entrypoints_chooses_the_construct_of_each_kind(covered_template, 
         if meta["role"] == "notifier":
             entry = chosen.setdefault(meta["entrypoint"], {"construct": CONSTRUCT_OF_KIND[meta["entrypointKind"]],
                                                            "slo": meta["slo"]})
-            entry[meta["urgency"]] = meta["customerImpact"]
+            outage = resource["Properties"]["AlarmName"].endswith("-OutageUrgency")
+            entry[f"{meta['urgency']} outage" if outage else meta["urgency"]] = meta["customerImpact"]
     assert all("/CoveredEntrypoints/" in path for path in chosen)
     assert len(chosen) == 14
     assert json_snapshot == chosen

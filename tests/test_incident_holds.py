@@ -23,6 +23,7 @@ from construct_replay import (
     minute,
     minutes_of,
     notifications,
+    pages,
     poisson,
     replayed,
     store_for,
@@ -114,7 +115,7 @@ class TestBackgroundErrors:
         first, second = (minute(26), minute(50)), (minute(80), minute(104))
         traffic = api_traffic(seed, 100.0, 0.0015, [(*first, 0.0045), (*second, 0.0045)], minutes)
         result = replayed(api, api_store(api, traffic), FIRST, minutes)
-        assert minutes_of(result, notifications(result, "HighUrgency")) == []
+        assert minutes_of(result, pages(result)) == []
         told = minutes_of(result, notifications(result, "LowUrgency"))
         assert [sum(lo <= t <= hi + GRACE for t in told) for lo, hi in (first, second)] == [1, 1], told
         assert len(told) == 2, told
@@ -131,5 +132,5 @@ class TestBackgroundOverTheHalfHold:
         first, second = (minute(26), minute(26) + 20), (minute(40), minute(40) + 20)
         traffic = api_traffic(seed, 100.0, 0.004, [(*first, 1.0), (*second, 1.0)], MINUTES)
         result = replayed(api, api_store(api, traffic), FIRST, MINUTES)
-        told = minutes_of(result, notifications(result, "HighUrgency"))
+        told = minutes_of(result, pages(result))
         assert [sum(lo <= t <= hi + GRACE for t in told) for lo, hi in (first, second)] == [1, 1], told

@@ -25,6 +25,7 @@ from construct_replay import (
     minute,
     minutes_of,
     notifications,
+    pages,
     replayed,
     store_for,
     synthesized,
@@ -46,8 +47,10 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> AlarmSet:
 
 
 def _told(api: AlarmSet, traffic: Traffic, suffix: str | None = None) -> list[int]:
+    """Notification minutes: every one, the pages (suffix "HighUrgency": the HIGH and outage
+    notifiers), or those of the composites whose name ends with `suffix`."""
     result = replayed(api, api_store(api, traffic), FIRST, MINUTES)
-    return minutes_of(result, notifications(result, suffix))
+    return minutes_of(result, pages(result) if suffix == "HighUrgency" else notifications(result, suffix))
 
 
 class TestOneIncidentOneNotification:
@@ -112,6 +115,30 @@ class TestOneIncidentOneNotification:
         told = _told(api, api_traffic(1, 200.0, 0.002, [(lo, lo + 15, 1.0)]))
         assert len(told) == 1, told
         assert told[0] - lo <= 3, told
+
+
+class TestAnOutageDuringAnOpenIncident:
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_an_outage_while_an_earlier_page_still_holds_pages_again(self, api: AlarmSet, seed: int):
+        """2 % of 30 requests a minute fail for 2 h (a page); 2 h after it ends, while its 6 h hold
+        still keeps the HIGH notifier in ALARM, every request fails for 20 min: that outage pages
+        too (the fleet benchmark's two untold full outages came so), and each incident pages once."""
+        first, second = (minute(30), minute(32)), (minute(34), minute(34) + 20)
+        traffic = api_traffic(seed, 30.0, 0.0003, [(*first, 0.02), (*second, 1.0)])
+        told = _told(api, traffic, "HighUrgency")
+        assert [sum(lo <= t <= hi + GRACE for t in told) for lo, hi in (first, second)] == [1, 1], told
+        assert len(told) == 2, told
+        assert told[1] - second[0] <= 3, told
+
+    @pytest.mark.parametrize("seed", [1, 2])
+    def test_a_busy_outage_pages_once_and_its_drain_not_at_all(self, api: AlarmSet, seed: int):
+        """200 requests a minute, all failing for 40 min: the burn rates and the outage members all
+        hold; one page, from the outage notifier, and none while the windows drain for 6 h after."""
+        lo = minute(36)
+        result = replayed(api, api_store(api, api_traffic(seed, 200.0, 0.002, [(lo, lo + 40, 1.0)])), FIRST, MINUTES)
+        told = pages(result)
+        assert [n.alarm.rsplit("-", 1)[-1] for n in told] == ["OutageUrgency"], told
+        assert minutes_of(result, told)[0] - lo <= 3
 
 
 class TestQuietEntrypoints:

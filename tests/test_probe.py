@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from cdk_support import ROOT, resources_of, synth
-from construct_replay import function, minutes_of, notifications, replayed, store_for, synthesized
+from construct_replay import function, minutes_of, notifications, pages, replayed, store_for, synthesized
 from sensible_alarms import AlarmRouting, AvailabilitySlo, FunctionUrlAlarms, SensibleAlarmsError, WebSocketApiAlarms
 from sensible_alarms.constructs.probe import (
     CANARY_RUN_USD,
@@ -41,8 +41,9 @@ def _template(probe: Probe | None) -> dict[str, Any]:
 
 
 def _high(template: dict[str, Any]) -> dict[str, Any]:
+    """The outage notifier: it pages for an outage, and its text says how a quiet entrypoint is watched."""
     return next(r for r in resources_of(template, "AWS::CloudWatch::CompositeAlarm").values()
-                if r["Properties"].get("AlarmActions") and r["Metadata"][METADATA_KEY]["urgency"] == "HIGH")
+                if r["Properties"].get("AlarmActions") and r["Properties"]["AlarmName"].endswith("-OutageUrgency"))
 
 
 class TestProbeConstruct:
@@ -55,8 +56,9 @@ class TestProbeConstruct:
         assert props["RunConfig"]["EnvironmentVariables"]["PROBE_URL"] == "https://hooks.example.com/health"
         assert props["StartCanaryAfterCreation"] is True
 
-    def test_its_failed_runs_feed_the_high_rule_and_hold(self):
-        """ProbeFailing is a HIGH member: in the notifier's rule (its hold) and in its confirmation."""
+    def test_its_failed_runs_feed_the_outage_notifier(self):
+        """ProbeFailing is an outage member: in the outage notifier's rule and its confirmation, and in
+        the HIGH notifier's suppressor (an outage pages once, from the outage notifier)."""
         template = _template(Probe(url="https://hooks.example.com/health", every=cdk.Duration.minutes(1)))
         alarms = resources_of(template, "AWS::CloudWatch::Alarm")
         (lid, probe) = next((k, v) for k, v in alarms.items() if v["Metadata"][METADATA_KEY]["signal"] == "probe")
@@ -64,10 +66,9 @@ class TestProbeConstruct:
         assert probe["Properties"]["Metrics"][0]["Expression"] == f"IF(runs >= {PROBE_FAILED_RUNS}, 100 - success, 0)"
         assert {m["MetricStat"]["Period"] for m in probe["Properties"]["Metrics"][1:]} == {PROBE_FAILED_RUNS * 60}
         composites = resources_of(template, "AWS::CloudWatch::CompositeAlarm")
-        high_rules = [str(c["Properties"]["AlarmRule"]) for c in composites.values()
-                      if c["Metadata"][METADATA_KEY]["urgency"] == "HIGH"]
-        assert len(high_rules) == 2
-        assert all(lid in rule for rule in high_rules)
+        naming = {c["Properties"]["AlarmName"].rsplit("-", 1)[-1] for c in composites.values()
+                  if lid in str(c["Properties"]["AlarmRule"])}
+        assert naming == {"OutageUrgency", "OutageUrgencyUnconfirmed", "HighUrgencyUnconfirmed"}
 
     def test_the_high_text_says_the_probe_and_its_price(self):
         """The notifier's description (what explain and review show) names the probe's schedule and cost."""
@@ -168,7 +169,7 @@ class TestProbeReplayed:
         failed = np.zeros(self.HOURS, dtype=bool)
         failed[120:180] = True
         result = replayed(hooks, _canary_store(hooks, zeros, zeros, failed, 1), 0, self.HOURS - 1)
-        found = notifications(result, "HighUrgency")
+        found = pages(result)
         assert len(found) == 1
         assert len(result.notifications) == 1
         assert 120 < minutes_of(result, found)[0] <= 120 + PROBE_FAILED_RUNS + 2
@@ -182,7 +183,7 @@ class TestProbeReplayed:
 
     def test_a_busy_outage_seen_by_requests_and_probe_pages_once(self, hooks):
         """20 requests a minute and the probe all fail for 40 min: Outage5m and ProbeFailing both
-        hold, and the HIGH notifier notifies once."""
+        hold, and the outage notifier notifies once (the HIGH one stays quiet)."""
         requests = np.full(self.HOURS, 20.0)
         errors = np.zeros(self.HOURS)
         errors[120:160] = 20.0
@@ -191,5 +192,5 @@ class TestProbeReplayed:
         result = replayed(hooks, _canary_store(hooks, requests, errors, failed, 1), 0, self.HOURS - 1)
         probe = next(name for name in result.timelines if name.endswith("ProbeFailing"))
         assert result.timelines[probe].change_states.tolist().count(1) == 1
-        assert [n.alarm.split("-")[-1] for n in result.notifications] == ["HighUrgency"]
+        assert [n.alarm.split("-")[-1] for n in result.notifications] == ["OutageUrgency"]
 

@@ -97,8 +97,11 @@ def _stack_lines(stack: Stack, review: Review) -> list[str]:
         if confirmations:
             lines.append("    once per incident:")
         for member in confirmations:
-            held = next((_short(a.name) for a in entry.alarms if a.notifying and a.urgency == member.urgency),
-                        f"the {member.urgency} notifier")
+            # The notifier it holds: named as it is less "Unconfirmed" (an entrypoint has two HIGH
+            # notifiers with outage members), else the one of its urgency.
+            notifiers = [a for a in entry.alarms if a.notifying and a.urgency == member.urgency]
+            named = [a for a in notifiers if a.name == member.name.removesuffix("Unconfirmed")]
+            held = next((_short(a.name) for a in named + notifiers), f"the {member.urgency} notifier")
             why = (member.customer_impact or "").split(" (", 1)[0].rstrip(".")
             lines.append(f"      {member.urgency or '-':<4} {held} does not notify while {_short(member.name)} is in "
                          f"ALARM" + (f" ({why[:1].lower()}{why[1:]})" if why else ""))

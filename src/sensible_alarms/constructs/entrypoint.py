@@ -153,6 +153,8 @@ class EntrypointAlarms(Construct):
         self._outages: list[cw.CfnAlarm] = []
         self._outage_memory: list[cw.CfnAlarm] = []
         self._outage_notifier: cw.CfnCompositeAlarm | None = None
+        #: How long the outage members' memory lasts (set by whoever adds them), for texts.
+        self._outage_memory_seconds = 0
         #: How long a confirmed incident waits before it notifies (``_CONFIRMATION_WAIT_SECONDS``);
         #: subclasses whose rules already wait for their signal to be sustained set zero.
         self._confirmation_wait_seconds = _CONFIRMATION_WAIT_SECONDS
@@ -424,9 +426,10 @@ class EntrypointAlarms(Construct):
                 if urgency is Urgency.HIGH and outage is not None:
                     # An outage is told by the outage notifier: while it is in ALARM (and for its memory
                     # after), the burn rates the outage moves do not notify again.
-                    quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or its outage "
-                             f"notifier is in ALARM. (Notifies no one: while it is in ALARM, {suffix} does not "
-                             "notify, so an open incident, or an outage, notifies once.)")
+                    quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or an outage "
+                             f"member is in ALARM or was within {words(self._outage_memory_seconds)}. (Notifies no "
+                             f"one: while it is in ALARM, {suffix} does not notify, so an open incident notifies "
+                             "once, and an outage only from OutageUrgency.)")
                     unconfirmed = any_of(unconfirmed, self._any_of(self._outages + self._outage_memory))
                 if urgency is Urgency.LOW and self._high_longs:
                     # The one suppressor also keeps LOW quiet while a HIGH long window is over its

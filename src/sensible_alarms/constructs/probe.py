@@ -3,8 +3,8 @@
 The SRE Workbook's remedy for low-traffic services ("Alerting on SLOs", low-traffic services) is
 synthetic traffic: a CloudWatch Synthetics canary calls the entrypoint on a schedule, so an outage
 shows even when no customer is calling. The canary's own success signal (``CloudWatchSynthetics``
-``SuccessPercent`` by ``CanaryName``) becomes one more member of the entrypoint's HIGH rule and
-hold, like ``Outage5m``: a busy outage that trips both still notifies once.
+``SuccessPercent`` by ``CanaryName``) becomes one more outage member of the entrypoint, told by its
+outage notifier like ``Outage5m``: a busy outage that trips both still notifies once.
 
 A run fails on a server error (5xx), a connection error or a timeout, as the availability SLO
 counts; a 4xx is the caller's error and passes (a URL behind IAM auth answers the unsigned probe
@@ -180,7 +180,7 @@ def quiet_entrypoint_text(owner: EntrypointAlarms, what: str, probe: object, slo
                           offered: bool = True) -> str:
     """How a quiet entrypoint is watched, for the HIGH notifier's text (and so `explain`); adds
     the probe to `owner` when `probe` is not None. `offered`: whether to suggest one."""
-    windows = " or ".join(words(s) for s in OUTAGE_WINDOWS_SECONDS)
+    windows = " or ".join(words(s) for s in OUTAGE_WINDOWS_SECONDS if s > 60)  # 1 min counts from the guard
     text = (f" On a quiet entrypoint, {OUTAGE_FAILED_SHARE:.0%} of its {what} failing ({OUTAGE_MIN_FAILED} or more) "
             f"within {windows} notifies")
     if probe is None and not offered:

@@ -246,6 +246,7 @@ class _Builder:
         """Nearly every request fails: HIGH at once, however quiet the entrypoint, through the
         entrypoint's outage notifier."""
         owner = self._owner
+        owner._outage_memory_seconds = OUTAGE_MEMORY_SECONDS
         for seconds in OUTAGE_WINDOWS_SECONDS:
             window_words = words(seconds)
             tag = window_tag(seconds)
@@ -423,11 +424,12 @@ def slow_share_text(slo: LatencySlo | None, what: str = "requests") -> str:
 def outage_text(owner: EntrypointAlarms, what: str = "requests") -> str:
     """The outage notifier's text (and so `explain`'s): what it tells, and why apart from the HIGH
     notifier. `what` names the requests."""
-    windows = ", ".join(words(s) for s in OUTAGE_WINDOWS_SECONDS[:-1]) + f" or {words(OUTAGE_WINDOWS_SECONDS[-1])}"
+    quiet = " or ".join(words(s) for s in OUTAGE_WINDOWS_SECONDS if s > 60)
     return (f"Customers of {owner.entrypoint_name} cannot use it: nearly every one of its {what} fails "
-            f"({OUTAGE_FAILED_SHARE:.0%} or more, and {OUTAGE_MIN_FAILED} or more of them, within {windows}). "
-            "Apart from the HIGH notifier, so an outage is told even while that one is already in ALARM for a "
-            "smaller incident; the HIGH notifier stays quiet while this one is in ALARM.")
+            f"({OUTAGE_FAILED_SHARE:.0%} or more within {quiet}, {OUTAGE_MIN_FAILED} or more of them; or within "
+            "1 min, as many as the burn rates' guard). Apart from the HIGH notifier, so an outage is told even "
+            "while that one is already in ALARM for a smaller incident; the HIGH one stays quiet during an "
+            f"outage and for {words(OUTAGE_MEMORY_SECONDS)} after it.")
 
 
 def _windows(tickets: bool) -> tuple[BurnRateWindow, ...]:

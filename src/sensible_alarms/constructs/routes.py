@@ -4,8 +4,9 @@ Lambda function behind the route, so a quiet route is not drowned in the rest of
 API Gateway publishes per-method metrics only with detailed metrics (paid, per metric); Lambda
 publishes ``Errors`` and ``Invocations`` per function for free. One member alarm watches up to
 ``ROUTES_PER_ALARM`` routes as the metric-math MAX of their guarded failed shares (CloudWatch reads
-at most 10 metrics in one alarm, two a route), and feeds the entrypoint's HIGH rule and hold like
-``Outage5m``, so a busy API's outage, which trips both, still notifies once.
+at most 10 metrics in one alarm, two a route), and feeds the entrypoint's HIGH rule and hold; a busy
+API's outage, which trips it and ``Outage5m``, notifies once, from the outage notifier (the HIGH
+notifier stays quiet while an outage member is in ALARM).
 """
 
 from __future__ import annotations
