@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 
 from cdk_support import ROOT, resources_of, synth
-from construct_replay import function, minutes_of, notifications, pages, replayed, store_for, synthesized
+from construct_replay import function, minutes_of, pages, replayed, store_for, synthesized
 from sensible_alarms import AlarmRouting, AvailabilitySlo, FunctionUrlAlarms, SensibleAlarmsError, WebSocketApiAlarms
 from sensible_alarms.constructs.probe import (
     CANARY_RUN_USD,

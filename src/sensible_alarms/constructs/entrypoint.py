@@ -421,7 +421,6 @@ class EntrypointAlarms(Construct):
                 quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now. (Notifies no one: "
                          f"while it is in ALARM, {suffix} does not notify, so an open incident notifies once.)")
                 confirmed = self._either(rules)
-                unconfirmed = not_(confirmed)
                 wait = extension = self._confirmation_wait_seconds
                 if urgency is Urgency.HIGH and outage is not None:
                     # An outage is told by the outage notifier: while it is in ALARM (and for its memory
@@ -430,18 +429,18 @@ class EntrypointAlarms(Construct):
                              f"member is in ALARM or was within {words(self._outage_memory_seconds)}. (Notifies no "
                              f"one: while it is in ALARM, {suffix} does not notify, so an open incident notifies "
                              "once, and an outage only from OutageUrgency.)")
-                    unconfirmed = any_of(unconfirmed, self._any_of(self._outages + self._outage_memory))
+                    confirmed = all_of(confirmed, not_(self._any_of(self._outages + self._outage_memory)))
                 if urgency is Urgency.LOW and self._high_longs:
                     # The one suppressor also keeps LOW quiet while a HIGH long window is over its
                     # threshold: an incident that escalates notifies once, as HIGH.
                     quiet = (f"No {urgency.value} condition of {self.entrypoint_name} holds now, or a HIGH "
                              f"long window is over its threshold. (Notifies no one: while it is in ALARM, "
                              f"{suffix} does not notify, so an open incident notifies once.)")
-                    unconfirmed = not_(all_of(confirmed, not_(self._any_of(self._high_longs))))
+                    confirmed = all_of(confirmed, not_(self._any_of(self._high_longs)))
                     wait, extension = _SUPPRESSOR_WAIT_SECONDS, _LOW_CONFIRMATION_SECONDS
                 _, suppressor = self._add_composite(
                     f"{suffix}Unconfirmed", urgency, slo, quiet, role="member", signal="confirmation",
-                    rule=unconfirmed)
+                    rule=not_(confirmed))
                 rule = self._either(holds)
             else:
                 rule = self._either(rules)

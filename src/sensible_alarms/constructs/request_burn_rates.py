@@ -37,8 +37,8 @@ __all__ = [
     "SLOW_SHARE_WINDOWS",
     "RequestMetrics",
     "add_request_burn_rates",
-    "outage_text",
     "check_request_arguments",
+    "outage_text",
     "slow_share_text",
     "window_tag",
 ]
@@ -429,7 +429,7 @@ def outage_text(owner: EntrypointAlarms, what: str = "requests") -> str:
             f"({OUTAGE_FAILED_SHARE:.0%} or more within {quiet}, {OUTAGE_MIN_FAILED} or more of them; or within "
             "1 min, as many as the burn rates' guard). Apart from the HIGH notifier, so an outage is told even "
             "while that one is already in ALARM for a smaller incident; the HIGH one stays quiet during an "
-            f"outage and for {words(OUTAGE_MEMORY_SECONDS)} after it.")
+            f"outage and for at least {words(OUTAGE_MEMORY_SECONDS)} after it.")
 
 
 def _windows(tickets: bool) -> tuple[BurnRateWindow, ...]:

@@ -11,7 +11,13 @@ from ..slo import AvailabilitySlo, LatencySlo
 from ..urgency import Urgency
 from .entrypoint import EntrypointAlarms
 from .metrics import MathExpression, Metric
-from .request_burn_rates import RequestMetrics, add_request_burn_rates, check_request_arguments, slow_share_text
+from .request_burn_rates import (
+    RequestMetrics,
+    add_request_burn_rates,
+    check_request_arguments,
+    outage_text,
+    slow_share_text,
+)
 
 __all__ = ["WorkflowAlarms"]
 
@@ -93,4 +99,4 @@ class WorkflowAlarms(EntrypointAlarms):
                           f"{slow_share_text(latency, 'executions')}",
             Urgency.LOW: f"Customers of the workflow {self.entrypoint_name} see {what} at a rate that, if it "
                          "continues, misses the SLO this period.",
-        }, slo_text)
+        }, slo_text, outage_text(self, "executions"))
