@@ -103,8 +103,8 @@ class TestAlarms:
 
     def test_the_api_high_composite_rule_is_a_tree_of_member_logical_ids(self, orders: Stack):
         """A rule built with Fn::Join and Fn::GetAtt X.Arn resolves every member to its logical id: the
-        HIGH notifier's confirmation, NOT of four burn-rate pairs, two outage windows, the route window and
-        the 30 min slow share."""
+        HIGH notifier's confirmation, NOT of four burn-rate pairs, the route window and the 30 min slow
+        share, AND NOT an outage member or its memory (three windows, two memories)."""
         high = _alarm(orders, "OrdersApiAlarms-HighUrgency")
         unconfirmed = _alarm(orders, "OrdersApiAlarms-HighUrgencyUnconfirmed")
         assert isinstance(high, CompositeAlarm)
@@ -112,12 +112,17 @@ class TestAlarms:
         assert high.actions_suppressor is not None
         assert high.actions_suppressor.logical_id == unconfirmed.logical_id
         assert isinstance(unconfirmed.rule, Not)
-        rule = unconfirmed.rule.operand
+        confirmed = unconfirmed.rule.operand
+        assert isinstance(confirmed, And)
+        rule, no_outage = confirmed.operands
         assert isinstance(rule, Or)
+        assert isinstance(no_outage, Not)
+        assert isinstance(no_outage.operand, Or)
+        assert len(no_outage.operand.operands) == 5
         pairs = [term for term in rule.operands if isinstance(term, And)]
         assert len(pairs) == 4
         assert all(all(isinstance(c, StateCheck) and c.state == "ALARM" for c in term.operands) for term in pairs)
-        assert len(unconfirmed.members) == 12
+        assert len(unconfirmed.members) == 15
         assert not unconfirmed.outside_members
         names = {a.logical_id: a.name for a in orders.alarms}
         assert rule_text(rule, lambda check: names[check.logical_id or ""]).startswith(
