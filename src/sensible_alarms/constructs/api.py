@@ -59,8 +59,8 @@ class ApiAlarms(EntrypointAlarms):
         of the API is. ``{}`` watches no route on its own. Default: the Lambda integrations of the
         API's methods (REST) or routes (HTTP) defined in this stack before ``ApiAlarms``.
     :param probe: a synthetic probe calling the API on a schedule (a CloudWatch Synthetics canary),
-        for an API too quiet for its own requests to tell an outage; its failures feed the HIGH
-        notifier. Default: none (about $10.37 a month at one call every 5 min).
+        for an API too quiet for its own requests to tell an outage; its failures feed the outage
+        notifier (HIGH). Default: none (about $10.37 a month at one call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """
 

@@ -37,7 +37,7 @@ class FunctionUrlAlarms(RequestEntrypointAlarms):
         failed (or slow) requests. Default: 10.
     :param probe: a synthetic probe calling the Function URL on a schedule (a CloudWatch Synthetics
         canary), for an entrypoint too quiet for its own requests to tell an outage; its failures
-        feed the HIGH notifier. Default: none (about $10.37 a month at one call every 5 min).
+        feed the outage notifier (HIGH). Default: none (about $10.37 a month at one call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """
 

@@ -33,7 +33,7 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
         failed (or slow) requests. Default: 10.
     :param probe: a synthetic probe calling the GraphQL endpoint (POST a small query as `body`) on a
         schedule (a CloudWatch Synthetics canary), for an API too quiet for its own requests to
-        tell an outage; its failures feed the HIGH notifier. Default: none (about $10.37 a month at one
+        tell an outage; its failures feed the outage notifier (HIGH). Default: none (about $10.37 a month at one
         call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """

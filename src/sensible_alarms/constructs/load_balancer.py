@@ -40,7 +40,7 @@ class LoadBalancerTargetAlarms(RequestEntrypointAlarms):
         failed (or slow) requests. Default: 10.
     :param probe: a synthetic probe calling the load balancer's listener URL for this target group on
         a schedule (a CloudWatch Synthetics canary), for targets too quiet for their own requests to
-        tell an outage; its failures feed the HIGH notifier. Default: none (about $10.37 a month at one
+        tell an outage; its failures feed the outage notifier (HIGH). Default: none (about $10.37 a month at one
         call every 5 min).
     :param runbook_url: link written into every alarm description. Default: none.
     """
