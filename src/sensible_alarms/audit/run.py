@@ -42,7 +42,10 @@ def audit(*, cloudwatch: Any, cloudformation: Any | None = None, region: str, as
     the alarms the assembly does not place by their value of that tag (one ListTagsForResource call per
     alarm). With ``replay``, the report also says what the assembly's sensible_alarms constructs would
     have sent (see :mod:`sensible_alarms.audit.replay`)."""
-    last = end or datetime.now(UTC).replace(microsecond=0)
+    # The period ends at the next whole second: truncating now dropped the state changes of the
+    # current second (an audit run right after an incident missed its last notifications).
+    now = datetime.now(UTC)
+    last = end or now.replace(microsecond=0) + timedelta(seconds=1 if now.microsecond else 0)
     first = start or last - timedelta(days=days)
     model: AlarmModel | None = load(assembly) if assembly is not None else None
     names = dict(stack_names or {})
