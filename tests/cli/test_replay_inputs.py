@@ -3,8 +3,12 @@ windows, and input errors that say what the user did wrong (one line, exit 2).""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,26 @@ def _metrics(tmp_path: Path, rows: list[str], name: str = "metrics.csv") -> Path
 def _rows(day: str, metric: str = "Errors", value: float = 1, minutes: int = 60) -> list[str]:
     return [f"{day}T{m // 60:02d}:{m % 60:02d}:00Z,Test,{metric},Service=orders,Sum,60,{value:g}"
             for m in range(minutes)]
+
+
+#: The unprivileged user's id (nobody) a root test process switches to.
+NOBODY = 65534
+
+
+@contextlib.contextmanager
+def _unprivileged() -> Iterator[None]:
+    """Run the block as the user nobody when the tests run as root (real and effective ids, which
+    os.access checks; the saved uid stays 0 to switch back); as anyone else, as they are."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setresgid(NOBODY, NOBODY, 0)
+    os.setresuid(NOBODY, NOBODY, 0)
+    try:
+        yield
+    finally:
+        os.setresuid(0, 0, 0)
+        os.setresgid(0, 0, 0)
 
 
 def _replay(*args: str) -> Any:
@@ -181,20 +205,30 @@ class TestInputErrors:
         assert "Errno" not in result.output
         assert not target.parent.exists()
 
-    @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
     def test_an_output_in_a_read_only_folder_fails_before_the_replay(self, tmp_path: Path):
-        """A folder the user cannot write to is refused before any work, naming the path."""
+        """A folder the user cannot write to is refused before any work, naming the path. (Run as
+        root, as CI is, the command runs as the unprivileged user nobody: root may write anywhere.)"""
         template = _template(tmp_path, Api=_alarm("api-errors"))
         metrics = _metrics(tmp_path, _rows("2024-05-02"))
-        locked = tmp_path / "locked"
+        # A folder every user may enter but not write to, under a parent every user may enter.
+        parent = Path(tempfile.mkdtemp(prefix="sensible-alarms-"))
+        parent.chmod(0o755)
+        locked = parent / "locked"
         locked.mkdir()
-        locked.chmod(0o500)
+        locked.chmod(0o555)
+        # The same command once as the test's own user first: the modules it imports lazily are then
+        # loaded (nobody may not read this interpreter's files).
+        assert _replay(str(template), "--metrics", str(metrics), *DAY, "--timeline",
+                       str(tmp_path / "t.json")).exit_code == 0
         try:
-            result = _replay(str(template), "--metrics", str(metrics), *DAY, "--timeline", str(locked / "t.json"))
+            with _unprivileged():
+                result = _replay(str(template), "--metrics", str(metrics), *DAY, "--timeline", str(locked / "t.json"))
+            written = list(locked.iterdir())
         finally:
             locked.chmod(0o700)
+            shutil.rmtree(parent)
         self._fails(result, str(locked / "t.json"))
-        assert list(locked.iterdir()) == []
+        assert written == []
 
     def test_an_output_that_is_a_directory_fails_before_the_replay(self, tmp_path: Path):
         """--timeline naming a directory is refused at once with one line naming it."""
