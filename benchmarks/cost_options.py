@@ -7,19 +7,26 @@ each option gets on the same simulated month.
 
 Only the sensible_alarms variant of the fleet (benchmarks/fleet/app.py) is synthesized, once per
 option at the largest size, with the option applied to every construct the app builds; each
-service is replayed and scored as in benchmarks/fleet/run.py. Two designs are not construct options
-and are computed from a replay instead:
+service is replayed and scored as in benchmarks/fleet/run.py: entrypoint-aware (a notification is
+put down only to incidents of the entrypoint its alarm watches: replay_fleet.watched_entrypoints
+and sensible_alarms.replay's Attribution), with the entrypoint-blind scores beside them
+(``entrypoint_blind``) as the fleet keeps them. Two options are measured, not offered: no holds
+(issue 17's design) and no outage notifier (the outage members feed the HIGH notifier, as before
+the outage notifier). Two designs are not construct options and are computed from a replay instead:
 
 * ``per_service_notifier``: one notifying composite per service and urgency instead of one per
-  entrypoint. A CloudWatch alarm notifies only when it goes into ALARM, so a notification an
-  entrypoint's notifier sent while another entrypoint's notifier of the same service and urgency
+  entrypoint (HIGH: the burn rates' and the outage notifier alike). A CloudWatch alarm notifies
+  only when it goes into ALARM, so a notification an entrypoint's notifier sent while a notifier
+  of the same service and urgency (another entrypoint's, or the same entrypoint's other HIGH one)
   was in ALARM is dropped (the merged composite was already in ALARM); the rest are scored again.
+  Each kept notification keeps its entrypoint for the attribution: the merged composite's state
+  reason names the member alarms that put it into ALARM, so it says which entrypoint is hurt.
   Its cost takes every entrypoint's notifiers and confirmations off and adds two composites per
   service and urgency (notifier and confirmation).
 * ``per_service_notifier_second``: the same plus a second composite per service and urgency that
   is in ALARM while two entrypoints' conditions hold at once ("OR of every pair"), so a second
-  incident during the first notifies; a notification is dropped only while two or more other
-  entrypoints are in ALARM.
+  incident during the first notifies; a notification is dropped only while its own entrypoint or
+  two or more other entrypoints were in ALARM.
 
 Both keep each entrypoint's confirmation timing (an approximation: one merged confirmation would
 let an unconfirmed entrypoint's hold through while another is confirmed) and report the longest
@@ -52,7 +59,14 @@ if str(FLEET) not in sys.path:
 
 from events import DAYS, draw  # noqa: E402
 from metrics import build_store, construct_ids  # noqa: E402
-from replay_fleet import REPLAY_END, REPLAY_START, FleetReplay, VariantTotals, _cost_part  # noqa: E402
+from replay_fleet import (  # noqa: E402
+    REPLAY_END,
+    REPLAY_START,
+    FleetReplay,
+    VariantTotals,
+    _cost_part,
+    watched_entrypoints,
+)
 from spec import fleet  # noqa: E402
 from traffic import incident, simulate  # noqa: E402
 
@@ -75,6 +89,11 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "no_tickets_no_holds": ("as no_tickets, and no holds: each notifier is the OR of its conditions, with no "
                             "hold members and no confirmation composites (their cost is left out)",
                             {"exact_dead_letter_arrivals": False, "tickets": False, "holds": False}),
+    # Measured, not offered: the outage notifier's worth against its cost.
+    "no_outage_notifier": ("as no_tickets, without the outage notifier: the outage members (Outage1m/5m/30m, a "
+                           "probe's ProbeFailing) are rules and holds of the HIGH notifier, with no Outage*Recent "
+                           "memories and no OutageUrgency composites",
+                           {"exact_dead_letter_arrivals": False, "tickets": False, "outage_notifier": False}),
 }
 #: A deployed alarm's ARN before its name, as a composite rule names it (us-east-1, a 12-digit account).
 ARN_PREFIX = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
@@ -100,7 +119,27 @@ def synth_option(option: str, services: int, outdir: str) -> None:
         from sensible_alarms.constructs.entrypoint import EntrypointAlarms
 
         EntrypointAlarms._add_hold = lambda self, urgency, rule: None  # type: ignore[method-assign]
+    if not settings.get("outage_notifier", True):
+        _without_outage_notifier()
     build("sensible", services, outdir).synth()
+
+
+def _without_outage_notifier() -> None:
+    """The outage members as they were before the outage notifier: each is a rule and a hold of the
+    HIGH notifier (and keeps LOW quiet), with no memory twins; with no outage member registered the
+    entrypoint gets no outage notifier and its HIGH confirmation is not blocked by outages."""
+    from sensible_alarms import Urgency
+    from sensible_alarms.constructs import request_burn_rates
+    from sensible_alarms.constructs.entrypoint import EntrypointAlarms
+
+    request_burn_rates.OUTAGE_MEMORY_WINDOWS_SECONDS = ()  # type: ignore[misc]
+
+    def add_outage(self: EntrypointAlarms, outage: Any, memory: Any = None) -> None:
+        self._add_rule(Urgency.HIGH, self._any_of([outage]))
+        self._add_hold(Urgency.HIGH, self._any_of([outage]))
+        self._high_longs.append(outage)
+
+    EntrypointAlarms._add_outage = add_outage  # type: ignore[method-assign]
 
 
 _REPLAYER: FleetReplay | None = None
@@ -118,7 +157,8 @@ def _merged_rule_length(composites: list[CompositeAlarm]) -> int:
 
 
 def replay_option(service: Any) -> dict[str, Any]:
-    """One service replayed: totals of the option and of the two per-service notifier designs, and
+    """One service replayed and scored as benchmarks/fleet/replay_fleet.py does (entrypoint-aware,
+    the blind scores beside): totals of the option and of the two per-service notifier designs, and
     the merged designs' cost and longest rule."""
     assert _REPLAYER is not None
     events = draw(service)
@@ -126,18 +166,29 @@ def replay_option(service: Any) -> dict[str, Any]:
     incidents = [Incident(**incident(e, minutes.outcomes[e.id], service)) for e in events]  # type: ignore[arg-type]
     stack = _REPLAYER.templates["sensible"][service.name]
     alarms, composites = _REPLAYER._by_stack["sensible"].get(service.name, ([], []))
-    store = build_store(service, minutes, alarms, construct_ids(
-        {lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()}))
-    result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents)
+    ids = construct_ids({lid: {"Metadata": dict(r.metadata)} for lid, r in stack.resources.items()})
+    store = build_store(service, minutes, alarms, ids)
+    # What each alarm watches, and so which incidents its notifications can be put down to: the fleet's.
+    entrypoints = watched_entrypoints(service, alarms, composites, ids, _REPLAYER.sets["sensible"].entrypoints)
+    result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents, entrypoints=entrypoints)
+    members = {c.name: sorted(rule_references(parse_alarm_rule(c.alarm_rule))) for c in composites}
+
+    def blind(notifications: Any) -> Any:
+        """The same notifications scored entrypoint-blind, as the fleet keeps beside its scores."""
+        return score([(n.timestamp, n.alarm) for n in notifications], incidents, members=members,
+                     histories=result.timelines)
+
     totals = {name: VariantTotals(services=1) for name in ("option", "per_service_notifier",
                                                             "per_service_notifier_second")}
     cost = sum(monthly_cost(a) for a in stack.alarms if not (
         _NO_HOLDS and a.metadata is not None and (a.metadata.window or "").startswith("hold")))
     by_name = {a.name: a for a in alarms}
     guard = _REPLAYER.guards["sensible"]
-    FleetReplay._score(totals["option"], result, events, minutes, by_name, guard)
+    FleetReplay._score(totals["option"], result, events, minutes, by_name, guard, entrypoints=entrypoints,
+                       blind=blind(result.notifications))
 
-    # Notifiers by urgency: name -> entrypoint; their confirmations, for the merged rule.
+    # Notifiers by urgency (HIGH: the burn rates' and the outage notifier): name -> entrypoint; and
+    # their composites by urgency and signal, for the merged rule.
     notifiers: dict[str, dict[str, str]] = {}
     parts: dict[tuple[str, str], list[CompositeAlarm]] = {}
     entrypoint_composites = 0
@@ -159,17 +210,20 @@ def replay_option(service: Any) -> dict[str, Any]:
             if urgency is None:
                 kept.append(n)
                 continue
-            others = sum(1 for other, entrypoint in notifiers[urgency].items()
-                         if entrypoint != notifiers[urgency][n.alarm]
-                         and result.timelines[other].state_at(n.alarm_at - _ONE_SECOND) == "ALARM")
-            if others < levels:
+            # The entrypoints whose notifiers of this urgency (but this one) were already in ALARM: the
+            # merged composite (and the "two at once" one) changes state only when a new one joins.
+            own = notifiers[urgency][n.alarm]
+            before = {entrypoint for other, entrypoint in notifiers[urgency].items()
+                      if other != n.alarm and result.timelines[other].state_at(n.alarm_at - _ONE_SECOND) == "ALARM"}
+            if own not in before and len(before) < levels:
                 kept.append(n)
-        histories = result.timelines
+        # Each kept notification keeps its notifier's name, and so its entrypoint: the merged
+        # composite's state reason names the members that put it into ALARM.
         merged = dataclasses.replace(result, notifications=tuple(kept), scores=score(
-            [(n.timestamp, n.alarm) for n in kept], incidents,
-            members={c.name: sorted(rule_references(parse_alarm_rule(c.alarm_rule))) for c in composites},
-            histories=histories))
-        FleetReplay._score(totals[name], merged, events, minutes, by_name, guard)
+            [(n.timestamp, n.alarm) for n in kept], incidents, members=members, histories=result.timelines,
+            entrypoints=entrypoints))
+        FleetReplay._score(totals[name], merged, events, minutes, by_name, guard, entrypoints=entrypoints,
+                           blind=blind(kept))
         totals[name].monthly_cost_usd = merged_cost + (levels - 1) * len(notifiers) * DEFAULT_PRICING.composite
     totals["option"].monthly_cost_usd = cost
     for alarm in stack.alarms:
@@ -178,8 +232,9 @@ def replay_option(service: Any) -> dict[str, Any]:
             totals["option"].cost_by_part[part] = totals["option"].cost_by_part.get(part, 0.0) + monthly_cost(alarm)
     longest = max((_merged_rule_length(p) for p in parts.values()), default=0)
     # "Two entrypoints at once": every pair's conditions AND-ed, so each entrypoint's appears n - 1 times.
-    pairs = max(((len(p) - 1) * _merged_rule_length(p) for (_, signal), p in parts.items()
-                 if signal == "notification"), default=0)
+    # (Pairs of entrypoints: an entrypoint's condition is the OR of its notifiers of the urgency.)
+    pairs = max(((len(set(notifiers[urgency].values())) - 1) * _merged_rule_length(p)
+                 for (urgency, signal), p in parts.items() if signal == "notification"), default=0)
     return {"totals": totals, "longest_merged_rule": longest, "longest_pairs_rule": pairs,
             "notifiers": {u: len(n) for u, n in notifiers.items()}}
 
@@ -189,6 +244,9 @@ _ONE_SECOND = timedelta(seconds=1)
 
 def summary(totals: VariantTotals) -> dict[str, Any]:
     d = totals.as_dict()
+    # The kind with the most notifications per detected incident, as the fleet's report names it.
+    worst = max(((k, v["notifications_per_incident"]) for k, v in d["by_kind"].items()
+                 if v["notifications_per_incident"] is not None), key=lambda kv: kv[1], default=None)
     return {"monthly_cost_usd": round(totals.monthly_cost_usd, 2),
             "cost_per_service_usd": round(totals.monthly_cost_usd / totals.services, 2),
             "recall": d["recall"], "detected": d["detected"],
@@ -196,11 +254,19 @@ def summary(totals: VariantTotals) -> dict[str, Any]:
             "false_notifications": d["false_notifications"],
             "false_notifications_per_service_per_day": d["false_notifications_per_service_per_day"],
             "notifications_per_incident": d["notifications_per_incident"],
+            "worst_kind": worst[0] if worst else None,
+            "worst_kind_notifications_per_incident": worst[1] if worst else None,
             "full_outages_detected": d["full_outages_detected"], "full_outages": d["full_outages"],
+            "full_outage_median_minutes_to_detect": d["full_outage_median_minutes_to_detect"],
+            "full_outage_worst_minutes_to_detect": d["full_outage_worst_minutes_to_detect"],
             "median_minutes_to_detect": d["median_minutes_to_detect"],
+            "notifications_by_cause": d["notifications_by_cause"],
             "by_kind": {k: f"{v['detected']}/{v['incidents']}" for k, v in d["by_kind"].items()},
             "cost_by_part_per_service_usd": {k: round(v / totals.services, 2)
-                                             for k, v in d["monthly_cost_by_part_usd"].items()}}
+                                             for k, v in d["monthly_cost_by_part_usd"].items()},
+            "entrypoint_blind": {k: d["entrypoint_blind"][k] for k in (
+                "recall", "detected", "false_notifications_per_service_per_day", "notifications_per_incident",
+                "full_outages_detected", "worst_kind", "worst_kind_notifications_per_incident")}}
 
 
 def main(argv: list[str] | None = None) -> None:
