@@ -61,6 +61,11 @@ class ApiAlarms(EntrypointAlarms):
     :param probe: a synthetic probe calling the API on a schedule (a CloudWatch Synthetics canary),
         for an API too quiet for its own requests to tell an outage; its failures feed the outage
         notifier (HIGH). Default: none (about $10.37 a month at one call every 5 min).
+    :param outage_notifier: whether an outage (nearly every request failing, or the probe failing) notifies
+        through its own composite, ``OutageUrgency``, apart from the HIGH one, so it is told even while
+        the HIGH notifier is already in ALARM for a smaller incident (two more composites and two outage
+        memories; ``review`` prices them). ``False``: the outage members notify through the HIGH
+        notifier, once per incident. Default: True.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -79,9 +84,11 @@ class ApiAlarms(EntrypointAlarms):
         min_failed_requests: int = _DEFAULT_MIN_FAILED_REQUESTS,
         route_functions: Mapping[str, lambda_.IFunction] | None = None,
         probe: Probe | None = None,
+        outage_notifier: bool = True,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._choose_outage_notifier(outage_notifier)
         self._check_environments(api=api)
         check_request_arguments(self, availability=availability, latency=latency, min_failed=min_failed_requests)
         self._low_window_seconds = max(w.long_window_seconds for w in BURN_RATE_WINDOWS if w.urgency is Urgency.LOW)

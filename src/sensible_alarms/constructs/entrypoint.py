@@ -153,6 +153,8 @@ class EntrypointAlarms(Construct):
         self._outages: list[cw.CfnAlarm] = []
         self._outage_memory: list[cw.CfnAlarm] = []
         self._outage_notifier: cw.CfnCompositeAlarm | None = None
+        #: Whether outage members get that notifier (``outage_notifier``), or feed the HIGH one.
+        self._outage_notifier_on = True
         #: How long the outage members' memory lasts (set by whoever adds them), for texts.
         self._outage_memory_seconds = 0
         #: How long a confirmed incident waits before it notifies (``_CONFIRMATION_WAIT_SECONDS``);
@@ -195,6 +197,13 @@ class EntrypointAlarms(Construct):
 
     def _fail(self, message: str, prop: str, value: Any) -> SensibleAlarmsError:
         return SensibleAlarmsError(message, path=self.node.path, prop=prop, value=value)
+
+    def _choose_outage_notifier(self, value: object) -> None:
+        """The ``outage_notifier`` argument: True gives outage members their own notifier
+        (``_add_notifiers``); False makes them rules and holds of the HIGH notifier."""
+        if not isinstance(value, bool):
+            raise self._fail(f"'outage_notifier' must be True or False (got {value!r})", "outage_notifier", value)
+        self._outage_notifier_on = value
 
     def _check_environments(self, **resources: object) -> None:
         """Each watched resource is in this stack's account and Region, where known: a CloudWatch
@@ -346,7 +355,13 @@ class EntrypointAlarms(Construct):
     def _add_outage(self, outage: cw.CfnAlarm, memory: cw.CfnAlarm | None = None) -> None:
         """An outage member (and its memory): it notifies through the entrypoint's outage notifier,
         not the HIGH one, so an outage that starts while the HIGH notifier is already in ALARM for
-        something smaller is still told; it keeps LOW quiet too."""
+        something smaller is still told; it keeps LOW quiet too. With ``outage_notifier=False`` it is
+        a rule and a hold of the HIGH notifier instead (and has no memory)."""
+        if not self._outage_notifier_on:
+            self._add_rule(Urgency.HIGH, self._any_of([outage]))
+            self._add_hold(Urgency.HIGH, self._any_of([outage]))
+            self._high_longs.append(outage)
+            return
         self._outages.append(outage)
         if memory is not None:
             self._outage_memory.append(memory)
@@ -403,7 +418,9 @@ class EntrypointAlarms(Construct):
 
     def _add_notifiers(self, impacts: dict[Urgency, str], slo: str, outage_impact: str | None = None) -> None:
         """One composite per urgency that has rules (and one for outages, with outage members: its
-        text is `outage_impact`); they alone have an alarm action."""
+        text is `outage_impact`, else added to the HIGH one's); they alone have an alarm action."""
+        if outage_impact and not self._outage_notifier_on:
+            impacts = {**impacts, Urgency.HIGH: f"{impacts[Urgency.HIGH]} {outage_impact}"}
         outage = None
         if self._outages:
             outage = self._add_outage_notifier(outage_impact or impacts[Urgency.HIGH], slo)

@@ -35,6 +35,11 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
         schedule (a CloudWatch Synthetics canary), for an API too quiet for its own requests to
         tell an outage; its failures feed the outage notifier (HIGH). Default: none (about $10.37 a month at one
         call every 5 min).
+    :param outage_notifier: whether an outage (nearly every request failing, or the probe failing) notifies
+        through its own composite, ``OutageUrgency``, apart from the HIGH one, so it is told even while
+        the HIGH notifier is already in ALARM for a smaller incident (two more composites and two outage
+        memories; ``review`` prices them). ``False``: the outage members notify through the HIGH
+        notifier, once per incident. Default: True.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -51,9 +56,11 @@ class GraphqlApiAlarms(RequestEntrypointAlarms):
         latency: LatencySlo | None = None,
         min_failed_requests: int = DEFAULT_MIN_FAILED_REQUESTS,
         probe: Probe | None = None,
+        outage_notifier: bool = True,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._choose_outage_notifier(outage_notifier)
         self._check_environments(api=api)
         if not isinstance(api, appsync.GraphqlApi):
             # An API imported by attributes is a jsii proxy: name it as what it is.

@@ -262,7 +262,7 @@ class _Builder:
                 metric=self._outage_share(seconds, least),
                 threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             )
-            if seconds not in OUTAGE_MEMORY_WINDOWS_SECONDS:
+            if seconds not in OUTAGE_MEMORY_WINDOWS_SECONDS or not owner._outage_notifier_on:
                 owner._add_outage(outage)
                 continue
             periods = -(-OUTAGE_MEMORY_SECONDS // seconds) + 1
@@ -423,11 +423,16 @@ def slow_share_text(slo: LatencySlo | None, what: str = "requests") -> str:
 
 def outage_text(owner: EntrypointAlarms, what: str = "requests") -> str:
     """The outage notifier's text (and so `explain`'s): what it tells, and why apart from the HIGH
-    notifier. `what` names the requests."""
+    notifier; with ``outage_notifier=False``, the sentence the HIGH notifier's text gains. `what`
+    names the requests."""
     quiet = " or ".join(words(s) for s in OUTAGE_WINDOWS_SECONDS if s > 60)
+    share = (f"({OUTAGE_FAILED_SHARE:.0%} or more within {quiet}, {OUTAGE_MIN_FAILED} or more of them; or within "
+             "1 min, as many as the burn rates' guard)")
+    if not owner._outage_notifier_on:
+        # Short: it joins the HIGH text within CloudWatch's 1,024 characters; the members give the numbers.
+        return f"An outage, nearly every one of its {what} failing, notifies too."
     return (f"Customers of {owner.entrypoint_name} cannot use it: nearly every one of its {what} fails "
-            f"({OUTAGE_FAILED_SHARE:.0%} or more within {quiet}, {OUTAGE_MIN_FAILED} or more of them; or within "
-            "1 min, as many as the burn rates' guard). Apart from the HIGH notifier, so an outage is told even "
+            f"{share}. Apart from the HIGH notifier, so an outage is told even "
             "while that one is already in ALARM for a smaller incident; the HIGH one stays quiet during an "
             f"outage and for at least {words(OUTAGE_MEMORY_SECONDS)} after it.")
 

@@ -29,6 +29,11 @@ class WebSocketApiAlarms(RequestEntrypointAlarms):
     :param latency: the latency SLO. Default: latency is not alarmed.
     :param min_failed_requests: a long burn-rate window counts only once it holds at least this many
         failed (or slow) connections and messages. Default: 10.
+    :param outage_notifier: whether an outage (nearly every message failing) notifies
+        through its own composite, ``OutageUrgency``, apart from the HIGH one, so it is told even while
+        the HIGH notifier is already in ALARM for a smaller incident (two more composites and two outage
+        memories; ``review`` prices them). ``False``: the outage members notify through the HIGH
+        notifier, once per incident. Default: True.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -44,9 +49,11 @@ class WebSocketApiAlarms(RequestEntrypointAlarms):
         availability: AvailabilitySlo,
         latency: LatencySlo | None = None,
         min_failed_requests: int = DEFAULT_MIN_FAILED_REQUESTS,
+        outage_notifier: bool = True,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._choose_outage_notifier(outage_notifier)
         self._check_environments(stage=stage)
         if not isinstance(stage, apigwv2.WebSocketStage):
             kind = type(stage).__name__

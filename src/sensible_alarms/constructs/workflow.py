@@ -44,6 +44,11 @@ class WorkflowAlarms(EntrypointAlarms):
     :param min_failed_executions: a long burn-rate window counts only once it holds at least this
         many failed (or slow) executions, so one failure of a rarely started workflow does not
         notify. Default: 5.
+    :param outage_notifier: whether an outage (nearly every execution failing) notifies
+        through its own composite, ``OutageUrgency``, apart from the HIGH one, so it is told even while
+        the HIGH notifier is already in ALARM for a smaller incident (two more composites and two outage
+        memories; ``review`` prices them). ``False``: the outage members notify through the HIGH
+        notifier, once per incident. Default: True.
     :param runbook_url: link written into every alarm description. Default: none.
     """
 
@@ -59,9 +64,11 @@ class WorkflowAlarms(EntrypointAlarms):
         availability: AvailabilitySlo,
         latency: LatencySlo | None = None,
         min_failed_executions: int = _DEFAULT_MIN_FAILED_EXECUTIONS,
+        outage_notifier: bool = True,
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id, routing=routing, runbook_url=runbook_url)
+        self._choose_outage_notifier(outage_notifier)
         self._check_environments(state_machine=state_machine)
         if not isinstance(state_machine, sfn.StateMachine):
             kind = type(state_machine).__name__
