@@ -91,12 +91,14 @@ class TestOrdersExampleCost:
 
 class TestCostOptions:
     def test_the_api_with_tickets_is_offered_to_drop_them_per_slo_and_for_both(self, orders_assembly: Path):
-        """The orders API (which opts into tickets) is offered tickets=False per SLO and on both, each saving."""
+        """The orders API (which opts into tickets) is offered tickets=False per SLO and on both, and
+        outage_notifier=False, each saving."""
         (stack,) = review_stacks(orders_assembly).stacks
         (api,) = [e for e in stack.entrypoints if e.kind == "api"]
         saves = {o.option: o.saves for o in api.cost_options}
         both = "AvailabilitySlo(..., tickets=False) and LatencySlo(..., tickets=False)"
-        assert set(saves) == {"AvailabilitySlo(..., tickets=False)", "LatencySlo(..., tickets=False)", both}
+        assert set(saves) == {"AvailabilitySlo(..., tickets=False)", "LatencySlo(..., tickets=False)", both,
+                              "ApiAlarms(..., outage_notifier=False)"}
         assert all(s > 0 for s in saves.values())
         # Only dropping both SLOs' tickets drops the LOW composites too.
         assert saves[both] > saves["AvailabilitySlo(..., tickets=False)"] + saves["LatencySlo(..., tickets=False)"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..metadata import CONSTRUCT_OF_KIND
 from ..model import CompositeAlarm
 
 if TYPE_CHECKING:
@@ -112,8 +113,9 @@ _ONE_METRIC_ARRIVALS, _EXACT_ARRIVALS = 1, 3
 def cost_options(alarms: Sequence[Alarm], pricing: AlarmPricing = DEFAULT_PRICING) -> tuple[CostOption, ...]:
     """The options that would change one entrypoint's alarm bill, priced from the alarms themselves
     (their SensibleAlarms metadata): ``tickets`` on its SLOs (the LOW burn-rate windows, and on
-    every SLO also the LOW notifier and its confirmation) and how its dead letters are counted."""
-    return _ticket_options(alarms, pricing) + _arrival_options(alarms, pricing)
+    every SLO also the LOW notifier and its confirmation), how its dead letters are counted, and
+    whether outages have their own notifier."""
+    return _ticket_options(alarms, pricing) + _arrival_options(alarms, pricing) + _outage_options(alarms, pricing)
 
 
 def _ticket_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
@@ -186,6 +188,46 @@ def _arrival_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[Co
                 _ARRIVAL_OPTION[meta.signal].format(True), -round((_EXACT_ARRIVALS - count) * rate, 2), "",
                 f"{what} counted also when something consumes the {where} within a minute"))
     return tuple(options)
+
+
+#: Construct ids (under the entrypoint's construct) of the outage notifier and its confirmation
+#: (``EntrypointAlarms._add_outage_notifier``), and of each outage memory with the outage member it
+#: twins, reading the same metrics (``request_burn_rates``' ``outage``).
+_OUTAGE_NOTIFIER_IDS = ("OutageUrgency", "OutageUrgencyUnconfirmed")
+_OUTAGE_MEMORY_IDS = {"Outage5mRecent": "Outage5m", "Outage30mRecent": "Outage30m"}
+
+
+def _outage_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
+    """``outage_notifier=False`` on an entrypoint that has the outage notifier (its two composites
+    and the outage memories go); ``outage_notifier=True`` on one whose outage members feed the HIGH
+    notifier (priced as the two composites and a memory per twinned member). Read from the alarms'
+    construct ids; empty when they are not in the template (no ``aws:cdk:path``)."""
+    by_id: dict[str, Alarm] = {}
+    kind = None
+    for alarm in alarms:
+        meta = alarm.metadata
+        if meta is None or alarm.construct_path is None:
+            continue
+        kind = meta.entrypoint_kind
+        by_id[alarm.construct_path.removeprefix(f"{meta.entrypoint}/").removesuffix("/Resource")] = alarm
+    construct = CONSTRUCT_OF_KIND.get(kind) if kind is not None else None
+    if construct is None:
+        return ()
+    notifier = [by_id[i] for i in _OUTAGE_NOTIFIER_IDS if i in by_id]
+    if notifier:
+        memories = [by_id[i] for i in _OUTAGE_MEMORY_IDS if i in by_id]
+        return (CostOption(f"{construct}(..., outage_notifier=False)",
+                           round(sum(monthly_cost(a, pricing) for a in notifier + memories), 2),
+                           "the outage notifier: an outage that starts while the HIGH notifier is already in ALARM "
+                           "for a smaller incident is not told"),)
+    twins = [by_id[i] for i in _OUTAGE_MEMORY_IDS.values() if i in by_id]
+    if not twins:
+        return ()
+    return (CostOption(f"{construct}(..., outage_notifier=True)",
+                       -round(len(_OUTAGE_NOTIFIER_IDS) * pricing.composite
+                              + sum(monthly_cost(a, pricing) for a in twins), 2), "",
+                       "the outage notifier: an outage told even while the HIGH notifier is already in ALARM "
+                       "for a smaller incident"),)
 
 
 def load_pricing(path: Path) -> AlarmPricing:
