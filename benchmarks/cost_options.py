@@ -10,9 +10,8 @@ option at the largest size, with the option applied to every construct the app b
 service is replayed and scored as in benchmarks/fleet/run.py: entrypoint-aware (a notification is
 put down only to incidents of the entrypoint its alarm watches: replay_fleet.watched_entrypoints
 and sensible_alarms.replay's Attribution), with the entrypoint-blind scores beside them
-(``entrypoint_blind``) as the fleet keeps them. Two options are measured, not offered: no holds
-(issue 17's design) and no outage notifier (the outage members feed the HIGH notifier, as before
-the outage notifier). Two designs are not construct options and are computed from a replay instead:
+(``entrypoint_blind``) as the fleet keeps them. No holds is measured, not offered (issue 17's
+design). Two designs are not construct options and are computed from a replay instead:
 
 * ``per_service_notifier``: one notifying composite per service and urgency instead of one per
   entrypoint (HIGH: the burn rates' and the outage notifier alike). A CloudWatch alarm notifies
@@ -89,12 +88,14 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "no_tickets_no_holds": ("as no_tickets, and no holds: each notifier is the OR of its conditions, with no "
                             "hold members and no confirmation composites (their cost is left out)",
                             {"exact_dead_letter_arrivals": False, "tickets": False, "holds": False}),
-    # Measured, not offered: the outage notifier's worth against its cost.
-    "no_outage_notifier": ("as no_tickets, without the outage notifier: the outage members (Outage1m/5m/30m, a "
-                           "probe's ProbeFailing) are rules and holds of the HIGH notifier, with no Outage*Recent "
-                           "memories and no OutageUrgency composites",
+    "no_outage_notifier": ("as no_tickets, and outage_notifier=False on every request/response construct: the "
+                           "outage members (Outage1m/5m/30m, a probe's ProbeFailing) are rules and holds of the HIGH "
+                           "notifier, with no Outage*Recent memories and no OutageUrgency composites",
                            {"exact_dead_letter_arrivals": False, "tickets": False, "outage_notifier": False}),
 }
+#: The constructs that take ``outage_notifier`` (request/response entrypoints).
+REQUEST_CONSTRUCTS = ("ApiAlarms", "FunctionUrlAlarms", "LoadBalancerTargetAlarms", "GraphqlApiAlarms",
+                      "WebSocketApiAlarms", "WorkflowAlarms")
 #: A deployed alarm's ARN before its name, as a composite rule names it (us-east-1, a 12-digit account).
 ARN_PREFIX = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"
 MAX_ALARM_RULE = 10240
@@ -120,26 +121,9 @@ def synth_option(option: str, services: int, outdir: str) -> None:
 
         EntrypointAlarms._add_hold = lambda self, urgency, rule: None  # type: ignore[method-assign]
     if not settings.get("outage_notifier", True):
-        _without_outage_notifier()
+        for name in REQUEST_CONSTRUCTS:
+            setattr(sa, name, functools.partial(getattr(sa, name), outage_notifier=False))
     build("sensible", services, outdir).synth()
-
-
-def _without_outage_notifier() -> None:
-    """The outage members as they were before the outage notifier: each is a rule and a hold of the
-    HIGH notifier (and keeps LOW quiet), with no memory twins; with no outage member registered the
-    entrypoint gets no outage notifier and its HIGH confirmation is not blocked by outages."""
-    from sensible_alarms import Urgency
-    from sensible_alarms.constructs import request_burn_rates
-    from sensible_alarms.constructs.entrypoint import EntrypointAlarms
-
-    request_burn_rates.OUTAGE_MEMORY_WINDOWS_SECONDS = ()  # type: ignore[misc]
-
-    def add_outage(self: EntrypointAlarms, outage: Any, memory: Any = None) -> None:
-        self._add_rule(Urgency.HIGH, self._any_of([outage]))
-        self._add_hold(Urgency.HIGH, self._any_of([outage]))
-        self._high_longs.append(outage)
-
-    EntrypointAlarms._add_outage = add_outage  # type: ignore[method-assign]
 
 
 _REPLAYER: FleetReplay | None = None
