@@ -148,23 +148,23 @@ def scheduled_job_template() -> dict[str, Any]:
 # -- the tests ------------------------------------------------------------------------------------
 
 class TestApiAlarmsOnARestApi:
-    def test_availability_and_latency_give_twenty_members_and_four_composites(
+    def test_availability_and_latency_give_twenty_one_members_and_four_composites(
             self, rest_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
         """A REST API with both SLOs (no tickets, the default) gets per SLO two HIGH window pairs with
-        their holds, three nearly-every-request-fails windows and the memory of two, a 30-minute slow
+        their holds, three nearly-every-request-fails windows and their memories, a 30-minute slow
         share and its hold, one member for its Lambda-backed routes, a HIGH notifier and an outage
         notifier, each with its confirmation."""
-        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 20, "AWS::CloudWatch::CompositeAlarm": 4}
+        assert _count(rest_api_template) == {"AWS::CloudWatch::Alarm": 21, "AWS::CloudWatch::CompositeAlarm": 4}
         assert _alarm_resources(rest_api_template) == json_snapshot
 
 
 class TestApiAlarmsOnAnHttpApi:
-    def test_availability_alone_gives_twelve_members_and_four_composites(
+    def test_availability_alone_gives_thirteen_members_and_four_composites(
             self, http_api_template: dict[str, Any], json_snapshot: SnapshotAssertion):
         """An HTTP API with an availability SLO (no tickets, the default) gets two HIGH window pairs with
-        their holds, three nearly-every-request-fails windows and the memory of two, one for its
+        their holds, three nearly-every-request-fails windows and their memories, one for its
         Lambda-backed routes, a HIGH notifier and an outage notifier, each with its confirmation."""
-        assert _count(http_api_template) == {"AWS::CloudWatch::Alarm": 12, "AWS::CloudWatch::CompositeAlarm": 4}
+        assert _count(http_api_template) == {"AWS::CloudWatch::Alarm": 13, "AWS::CloudWatch::CompositeAlarm": 4}
         assert _alarm_resources(http_api_template) == json_snapshot
 
 

@@ -237,7 +237,7 @@ def test_a_function_url_with_iam_auth_is_alarmed_like_any_other(bare):
     alarms = FunctionUrlAlarms(stack, "A", url=url, routing=routing, availability=AvailabilitySlo(target=99.9),
                                latency=LatencySlo(threshold=cdk.Duration.millis(300), target=99.0))
     assert sorted({m.signal for m in alarms.members}) == ["availability", "latency"]
-    assert len(alarms.members) == 19
+    assert len(alarms.members) == 20
 
 
 def test_a_function_url_of_another_function_is_refused(bare):

@@ -140,6 +140,17 @@ class TestAnOutageDuringAnOpenIncident:
         assert [n.alarm.rsplit("-", 1)[-1] for n in told] == ["OutageUrgency"], told
         assert minutes_of(result, told)[0] - lo <= 3
 
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_a_busy_outage_of_two_minutes_pages_once(self, api: AlarmSet, seed: int):
+        """200 requests a minute, all failing for 2 min (under half of a 5 min window, so only the
+        1 min outage member holds): one page, from the outage notifier, not a second one from the HIGH
+        notifier when the 1 min member falls back while the burn rates still hold the burst."""
+        lo = minute(36)
+        result = replayed(api, api_store(api, api_traffic(seed, 200.0, 0.002, [(lo, lo + 2, 1.0)])), FIRST, MINUTES)
+        told = pages(result)
+        assert [n.alarm.rsplit("-", 1)[-1] for n in told] == ["OutageUrgency"], told
+        assert minutes_of(result, told)[0] - lo <= 3
+
 
 class TestQuietEntrypoints:
     @pytest.mark.parametrize("seed", [1, 2, 3])

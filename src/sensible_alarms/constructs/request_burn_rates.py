@@ -65,14 +65,17 @@ LOW_HOLD_FRACTION = 0.75
 OUTAGE_MIN_FAILED = 3
 OUTAGE_FAILED_SHARE = 0.5
 OUTAGE_WINDOWS_SECONDS = (60, 300, 1800)
-#: An outage's memory: an ``Outage<window>Recent`` twin of the 5 min and 30 min members is in ALARM
-#: while at least ``OUTAGE_MEMORY_BREACHES`` of its datapoints within this long breached, so the HIGH
-#: notifier stays quiet while the burn rates the outage moved still hold (the longest HIGH short
-#: window, 30 min, and a period) and no notification comes from an outage's drain. Two breaches,
-#: not one: a one-minute blip that the outage notifier did not tell must not silence the HIGH one.
+#: An outage's memory: an ``Outage<window>Recent`` twin of each outage member is in ALARM while at least
+#: ``OUTAGE_MEMORY_BREACHES[window]`` of its datapoints within this long breached, so the HIGH notifier
+#: stays quiet while the burn rates the outage moved still hold (the longest HIGH short window, 30 min,
+#: and a period) and no notification comes from an outage's drain. The 1 min member has a memory too:
+#: without it a busy outage of a minute or two that the outage notifier told was paged again by the HIGH
+#: notifier as soon as the member fell back (fleet benchmark, docs/concepts.md). It needs 2 breaches, as
+#: many as the outage notifier's confirmation, so a one-minute blip that was not told does not silence the
+#: HIGH notifier; the 5 and 30 min memories need 1, because their datapoints are a period apart.
 OUTAGE_MEMORY_SECONDS = 2100
-OUTAGE_MEMORY_BREACHES = 1
-OUTAGE_MEMORY_WINDOWS_SECONDS = (300, 1800)
+OUTAGE_MEMORY_BREACHES: dict[int, int] = {60: 2, 300: 1, 1800: 1}
+OUTAGE_MEMORY_WINDOWS_SECONDS = tuple(OUTAGE_MEMORY_BREACHES)
 #: "Many requests are slow": within one of these windows (seconds), the slow share reaches the
 #: threshold of the HIGH burn-rate window at this index of ``BURN_RATE_WINDOWS``, with at least
 #: ``SLOW_SHARE_MIN_SLOW`` slow requests. A slow request is not retried away like a transient 5xx:
@@ -266,6 +269,7 @@ class _Builder:
                 owner._add_outage(outage)
                 continue
             periods = -(-OUTAGE_MEMORY_SECONDS // seconds) + 1
+            breaches = OUTAGE_MEMORY_BREACHES[seconds]
             memory_words = words(OUTAGE_MEMORY_SECONDS)
             memory = owner._add_member(
                 id=f"Outage{tag}Recent",
@@ -273,12 +277,12 @@ class _Builder:
                 urgency=Urgency.HIGH,
                 impact=f"Customers of {owner.entrypoint_name} could not use it recently: at least "
                        f"{OUTAGE_FAILED_SHARE:.0%} of requests failed within {window_words}, in "
-                       f"{OUTAGE_MEMORY_BREACHES} or more of the last {periods} periods. Keeps the HIGH notifier "
+                       f"{breaches} or more of the last {periods} periods. Keeps the HIGH notifier "
                        "quiet while the burn rates the outage moved still hold, so an outage notifies once.",
                 slo=slo.describe(),
-                metric=self._outage_share(seconds),
+                metric=self._outage_share(seconds, least),
                 threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                evaluation_periods=periods, datapoints_to_alarm=OUTAGE_MEMORY_BREACHES, primary=False,
+                evaluation_periods=periods, datapoints_to_alarm=breaches, primary=False,
             )
             owner._add_outage(outage, memory)
 

@@ -194,7 +194,7 @@ def _arrival_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[Co
 #: (``EntrypointAlarms._add_outage_notifier``), and of each outage memory with the outage member it
 #: twins, reading the same metrics (``request_burn_rates``' ``outage``).
 _OUTAGE_NOTIFIER_IDS = ("OutageUrgency", "OutageUrgencyUnconfirmed")
-_OUTAGE_MEMORY_IDS = {"Outage5mRecent": "Outage5m", "Outage30mRecent": "Outage30m"}
+_OUTAGE_MEMORY_IDS = {"Outage1mRecent": "Outage1m", "Outage5mRecent": "Outage5m", "Outage30mRecent": "Outage30m"}
 
 
 def _outage_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
