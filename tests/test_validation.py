@@ -82,13 +82,13 @@ def _scheduled(stack: cdk.Stack, schedule: events.Schedule) -> tuple[events.Rule
 class TestCompliant:
     def test_an_api_with_availability_and_latency_slos_constructs(self, stack):
         """Compliant: a REST API with both SLOs gets member alarms and a HIGH notifier (no tickets by default):
-        per SLO two windows of a long, a short and a hold; three outage windows and the memory of two; the
+        per SLO two windows of a long, a short and a hold; three outage windows and their memories; the
         30 min slow share and its hold."""
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack), routing=_routing(stack),
                            availability=AVAILABILITY,
                            latency=LatencySlo(threshold=cdk.Duration.seconds(1), target=99),
                            runbook_url="https://runbooks.example.com/api")
-        assert len(alarms.members) == 19
+        assert len(alarms.members) == 20
         assert set(alarms.notifiers) == {Urgency.HIGH}
 
     def test_slos_without_tickets_give_an_api_no_low_alarms(self, stack):
@@ -243,7 +243,7 @@ class TestApiAlarms:
         """Compliant: the same API, given the stage customers call."""
         alarms = ApiAlarms(stack, "Api", api=_rest_api(stack, deploy=False), routing=_routing(stack),
                            availability=AVAILABILITY, stage_name="live")
-        assert len(alarms.members) == 11
+        assert len(alarms.members) == 12
 
     @pytest.mark.parametrize("make", [
         lambda: AvailabilitySlo(target=99.9, tickets="no"),  # type: ignore[arg-type]

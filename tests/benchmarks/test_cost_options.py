@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -59,14 +60,12 @@ def test_one_notifier_per_service_costs_less_and_detects_no_more(cost_run: dict[
         assert merged["customer_impact_incidents"] == alone["customer_impact_incidents"]
 
 
-def test_each_option_is_scored_as_the_fleet_scores_it(cost_run: dict[str, Any]) -> None:
+def test_each_option_is_scored_as_the_fleet_scores_it(cost_run: dict[str, Any],
+                                                       fleet_modules: dict[str, ModuleType]) -> None:
     """The option's scores, entrypoint-aware and blind, are the fleet benchmark's replay of the same templates."""
-    sys.path.insert(0, str(ROOT / "benchmarks" / "fleet"))
-    from replay_fleet import FleetReplay
-    from spec import fleet
-
-    (service,) = fleet(1)
-    totals = FleetReplay({"sensible": cost_run["work"] / "no_tickets"}).replay_service(service).totals["sensible"]
+    (service,) = fleet_modules["spec"].fleet(1)
+    replayer = fleet_modules["replay_fleet"].FleetReplay({"sensible": cost_run["work"] / "no_tickets"})
+    totals = replayer.replay_service(service).totals["sensible"]
     fleet_scores = totals.as_dict()
     mine = cost_run["results"]["sizes"]["1"]["no_tickets"]
     for key in ("detected", "customer_impact_incidents", "false_notifications", "notifications_per_incident",
