@@ -104,7 +104,7 @@ class TestAlarms:
     def test_the_api_high_composite_rule_is_a_tree_of_member_logical_ids(self, orders: Stack):
         """A rule built with Fn::Join and Fn::GetAtt X.Arn resolves every member to its logical id: the
         HIGH notifier's confirmation, NOT of four burn-rate pairs, the route window and the 30 min slow
-        share, AND NOT an outage member or its memory (three windows, two memories)."""
+        share, AND NOT an outage member or its memory (three windows, three memories)."""
         high = _alarm(orders, "OrdersApiAlarms-HighUrgency")
         unconfirmed = _alarm(orders, "OrdersApiAlarms-HighUrgencyUnconfirmed")
         assert isinstance(high, CompositeAlarm)
@@ -118,11 +118,11 @@ class TestAlarms:
         assert isinstance(rule, Or)
         assert isinstance(no_outage, Not)
         assert isinstance(no_outage.operand, Or)
-        assert len(no_outage.operand.operands) == 5
+        assert len(no_outage.operand.operands) == 6
         pairs = [term for term in rule.operands if isinstance(term, And)]
         assert len(pairs) == 4
         assert all(all(isinstance(c, StateCheck) and c.state == "ALARM" for c in term.operands) for term in pairs)
-        assert len(unconfirmed.members) == 15
+        assert len(unconfirmed.members) == 16
         assert not unconfirmed.outside_members
         names = {a.logical_id: a.name for a in orders.alarms}
         assert rule_text(rule, lambda check: names[check.logical_id or ""]).startswith(
