@@ -31,7 +31,7 @@ class WebSocketApiAlarms(RequestEntrypointAlarms):
         failed (or slow) connections and messages. Default: 10.
     :param outage_notifier: whether an outage (nearly every message failing) notifies
         through its own composite, ``OutageUrgency``, apart from the HIGH one, so it is told even while
-        the HIGH notifier is already in ALARM for a smaller incident (two more composites and two outage
+        the HIGH notifier is already in ALARM for a smaller incident (two more composites and three outage
         memories; ``review`` prices them). ``False``: the outage members notify through the HIGH
         notifier, once per incident. Default: True.
     :param runbook_url: link written into every alarm description. Default: none.
