@@ -64,7 +64,9 @@ from replay_fleet import (  # noqa: E402
     FleetReplay,
     VariantTotals,
     _cost_part,
+    rule_members,
     watched_entrypoints,
+    worst_kind,
 )
 from spec import fleet  # noqa: E402
 from traffic import incident, simulate  # noqa: E402
@@ -72,7 +74,6 @@ from traffic import incident, simulate  # noqa: E402
 from sensible_alarms.model import CompositeAlarm  # noqa: E402
 from sensible_alarms.model.rule import state_checks  # noqa: E402
 from sensible_alarms.replay import Incident, replay  # noqa: E402
-from sensible_alarms.replay.composite import parse_alarm_rule, rule_references  # noqa: E402
 from sensible_alarms.replay.incidents import score  # noqa: E402
 from sensible_alarms.review.pricing import DEFAULT_PRICING, monthly_cost  # noqa: E402
 
@@ -155,7 +156,7 @@ def replay_option(service: Any) -> dict[str, Any]:
     # What each alarm watches, and so which incidents its notifications can be put down to: the fleet's.
     entrypoints = watched_entrypoints(service, alarms, composites, ids, _REPLAYER.sets["sensible"].entrypoints)
     result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents, entrypoints=entrypoints)
-    members = {c.name: sorted(rule_references(parse_alarm_rule(c.alarm_rule))) for c in composites}
+    members = rule_members(composites)
 
     def blind(notifications: Any) -> Any:
         """The same notifications scored entrypoint-blind, as the fleet keeps beside its scores."""
@@ -229,8 +230,7 @@ _ONE_SECOND = timedelta(seconds=1)
 def summary(totals: VariantTotals) -> dict[str, Any]:
     d = totals.as_dict()
     # The kind with the most notifications per detected incident, as the fleet's report names it.
-    worst = max(((k, v["notifications_per_incident"]) for k, v in d["by_kind"].items()
-                 if v["notifications_per_incident"] is not None), key=lambda kv: kv[1], default=None)
+    worst = worst_kind(d["by_kind"])
     return {"monthly_cost_usd": round(totals.monthly_cost_usd, 2),
             "cost_per_service_usd": round(totals.monthly_cost_usd / totals.services, 2),
             "recall": d["recall"], "detected": d["detected"],

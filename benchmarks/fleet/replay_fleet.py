@@ -151,9 +151,7 @@ class VariantTotals:
         detected = [o for o in impact if o.first_notification is not None]
         outages = [o for o in impact if o.full_outage]
         outages_found = [o for o in outages if o.first_notification is not None]
-        per_kind = _by_kind(impact)
-        worst = max(((k, v["notifications_per_incident"]) for k, v in per_kind.items()
-                     if v["notifications_per_incident"] is not None), key=lambda kv: kv[1], default=None)
+        worst = worst_kind(_by_kind(impact))
         false = self.notifications - self.blind_in_impact
         attributed = sum(o.notifications for o in detected)
         return {
@@ -240,6 +238,18 @@ def _by_kind(impact: list[Seen]) -> dict[str, dict[str, Any]]:
                           "notifications": sum(o.notifications for o in found),
                           "notifications_per_incident": _ratio(sum(o.notifications for o in found), len(found), 2)}
     return per_kind
+
+
+def worst_kind(by_kind: Mapping[str, Mapping[str, Any]]) -> tuple[str, float] | None:
+    """The kind with the most notifications per detected incident, and that number; None when no
+    kind has a detected incident."""
+    return max(((k, v["notifications_per_incident"]) for k, v in by_kind.items()
+                if v["notifications_per_incident"] is not None), key=lambda kv: kv[1], default=None)
+
+
+def rule_members(composites: Sequence[CompositeAlarmDef]) -> dict[str, list[str]]:
+    """Composite name -> the alarms its rule names, as ``score`` takes them."""
+    return {c.name: sorted(rule_references(parse_alarm_rule(c.alarm_rule))) for c in composites}
 
 
 def at(minute: int) -> datetime:
@@ -405,8 +415,7 @@ class FleetReplay:
             entrypoints = watched_entrypoints(service, alarms, composites, ids, self.sets[variant].entrypoints)
             result = replay(alarms, composites, store, REPLAY_START, REPLAY_END, incidents, entrypoints=entrypoints)
             blind = score([(n.timestamp, n.alarm) for n in result.notifications], incidents,
-                          members={c.name: sorted(rule_references(parse_alarm_rule(c.alarm_rule))) for c in composites},
-                          histories=result.timelines)
+                          members=rule_members(composites), histories=result.timelines)
             self._score(totals, result, events, minutes, {a.name: a for a in alarms}, self.guards[variant],
                         entrypoints=entrypoints, blind=blind)
         return done

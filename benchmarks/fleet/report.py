@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from replay_fleet import worst_kind
 
 VARIANTS = ("per_resource", "hand_tuned", "sensible")
 LABELS = {"none": "no alarms", "per_resource": "per-resource 1 of 1 (cdk-monitoring-constructs)",
@@ -166,8 +167,7 @@ def goals(size: dict[str, Any]) -> list[dict[str, Any]]:
     per = sens["notifications_per_incident"]
     add("≤ 1.2 notifications per incident", _num(per), per is not None and per <= 1.2,
         "–" if per is None else f"{per - 1.2:.2f} over")
-    worst = max(((k, v["notifications_per_incident"]) for k, v in sens["by_kind"].items()
-                 if v["notifications_per_incident"] is not None), key=lambda kv: kv[1], default=None)
+    worst = worst_kind(sens["by_kind"])
     add("≤ 1.2 notifications per incident of every kind (worst kind)",
         "–" if worst is None else f"{_num(worst[1])} ({KIND_LABELS.get(worst[0], worst[0])})",
         worst is None or worst[1] <= 1.2,
