@@ -22,16 +22,18 @@ def _api_section(text: str) -> list[str]:
 
 
 def test_confirmation_composites_are_said_once_per_incident_not_as_causes(orders_assembly: Path):
-    """The API's Unconfirmed composites are not 'because' lines; each is one line naming the notifier it holds."""
+    """The API's Unconfirmed composites, and the member that keeps the outage notifier quiet while one
+    route is down (OneRouteDown3m), are not 'because' lines; each is one line naming the notifier it holds."""
     section = _api_section(explain_model(load(orders_assembly)).text)
     because = section[section.index("    because:"):section.index("    once per incident:")]
     assert not any("composite" in line for line in because)
     once = [line for line in section[section.index("    once per incident:") + 1:] if line.startswith("      ")]
-    assert sorted(line.split()[0] for line in once) == ["HIGH", "HIGH", "LOW"]
+    assert sorted(line.split()[0] for line in once) == ["HIGH", "HIGH", "HIGH", "LOW"]
     said = "\n".join(once)
     assert "HighUrgency does not notify while HighUrgencyUnconfirmed is in ALARM (no HIGH condition" in said
     assert "OutageUrgency does not notify while OutageUrgencyUnconfirmed is in ALARM (no request" in said
     assert "LowUrgency does not notify while LowUrgencyUnconfirmed is in ALARM" in said
+    assert "OutageUrgency does not notify while OneRouteDown3m is in ALARM (one route of OrdersApi is down" in said
 
 
 def test_every_ratio_threshold_is_the_templates_as_a_percentage(orders_assembly: Path):

@@ -24,6 +24,7 @@ from sensible_alarms.constructs.request_burn_rates import (
     OUTAGE_FAILED_SHARE,
     OUTAGE_WINDOWS_SECONDS,
 )
+from sensible_alarms.constructs.routes import ROUTE_DOWN_SECONDS
 from sensible_alarms.metadata import DESCRIPTION_KEYS, METADATA_KEY
 
 ALARM = "AWS::CloudWatch::Alarm"
@@ -364,6 +365,9 @@ class TestBurnRates:
         six_hours = 0.05 * API_LATENCY.period_seconds / 21_600 * (1 - API_LATENCY.target / 100)
         expected |= {("latency", 1800, "HIGH", "outage"): six_hours, ("latency", 7200, "HIGH", "outage"): six_hours / 4}
         slos["route-outage"] = API_AVAILABILITY
+        # One route down while another serves (a 0/1 signal, the routes' availability), over 3 minutes.
+        slos["confirmation"] = API_AVAILABILITY
+        expected |= {("confirmation", ROUTE_DOWN_SECONDS, "HIGH", "outage"): 1}
         actual = {}
         for logical_id, resource in resources_of(orders_template, ALARM).items():
             meta = _meta(resource)

@@ -98,9 +98,12 @@ def _stack_lines(stack: Stack, review: Review) -> list[str]:
             lines.append("    once per incident:")
         for member in confirmations:
             # The notifier it holds: named as it is less "Unconfirmed" (an entrypoint has two HIGH
-            # notifiers with outage members), else the one of its urgency.
+            # notifiers with outage members), or as the confirmation whose rule names it is (a metric
+            # member of a confirmation, such as OneRouteDown3m), else the one of its urgency.
             notifiers = [a for a in entry.alarms if a.notifying and a.urgency == member.urgency]
-            named = [a for a in notifiers if a.name == member.name.removesuffix("Unconfirmed")]
+            within = [c.name.removesuffix("Unconfirmed") for c in confirmations
+                      if member.logical_id in getattr(stack.alarm(c.logical_id), "members", ())]
+            named = [a for a in notifiers if a.name in (member.name.removesuffix("Unconfirmed"), *within)]
             held = next((_short(a.name) for a in named + notifiers), f"the {member.urgency} notifier")
             why = (member.customer_impact or "").split(" (", 1)[0].rstrip(".")
             lines.append(f"      {member.urgency or '-':<4} {held} does not notify while {_short(member.name)} is in "

@@ -80,7 +80,7 @@ class TestOrdersExampleCost:
         """The review's total equals the alarm metrics and composites counted from the template."""
         review = review_stacks(orders_assembly)
         assert review.monthly_cost == pytest.approx(_independent_total(orders_template))
-        assert review.monthly_cost == pytest.approx(11.20)
+        assert review.monthly_cost == pytest.approx(11.80)
 
     def test_entrypoint_costs_add_up_to_the_stack_cost(self, orders_assembly: Path):
         """Every alarm of the example belongs to exactly one entrypoint, so their costs add up."""

@@ -30,18 +30,20 @@ class TestOrdersV2:
         )
 
     def test_exactly_the_queue_consumer_alarms_are_removed(self, diff):
-        """The queue's composite and its two members are removed; nothing is added; the one change is
-        the API's route member, which now also reads the new route's handler (2 metrics more)."""
+        """The queue's composite and its two members are removed; nothing is added; the changes are
+        the API's two route members, which now also read the new route's handler (2 metrics more each)."""
         assert [line.split(" (")[0] for line in diff.alarms_removed] == [
             "OrdersService: OrdersService-OrderQueueAlarms-DeadLetters",
             "OrdersService: OrdersService-OrderQueueAlarms-HighUrgency",
             "OrdersService: OrdersService-OrderQueueAlarms-MessageAge",
         ]
         assert diff.alarms_added == ()
-        (changed,) = diff.alarms_changed
-        assert changed.startswith("OrdersService: OrdersService-OrdersApiAlarms-RouteOutage5m: metrics: ")
-        assert "CancelOrder" in changed
-        assert changed.endswith("cost: $0.60 -> $0.80")
+        down, outage = diff.alarms_changed
+        assert down.startswith("OrdersService: OrdersService-OrdersApiAlarms-OneRouteDown3m: metrics: ")
+        assert outage.startswith("OrdersService: OrdersService-OrdersApiAlarms-RouteOutage5m: metrics: ")
+        for changed in (down, outage):
+            assert "CancelOrder" in changed
+            assert changed.endswith("cost: $0.60 -> $0.80")
         assert diff.routes == ()
 
     def test_the_queue_consumer_is_the_one_coverage_drop(self, diff):
@@ -51,9 +53,9 @@ class TestOrdersV2:
 
     def test_the_cost_delta_is_the_removed_alarms_priced_from_the_table(self, diff):
         """Removed: a composite, a 1-metric expression alarm and a single-metric alarm; added: the new
-        route's 2 metrics in the route member."""
+        route's 2 metrics in each route member."""
         assert diff.cost_delta == pytest.approx(-(P.composite + P.standard_per_metric + P.standard_per_metric)
-                                                + 2 * P.standard_per_metric)
+                                                + 4 * P.standard_per_metric)
 
     def test_the_markdown_reads_as_its_snapshot(self, diff, orders_assembly: Path, orders_v2_assembly: Path,
                                                 snapshot):
@@ -75,7 +77,7 @@ class TestOrdersV2:
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert data["coverage_drops"] == []
-        assert data["cost_delta"] == pytest.approx(0.7 - 0.2)  # the queue's alarms back, one route's 2 metrics fewer
+        assert data["cost_delta"] == pytest.approx(0.7 - 0.4)  # the queue's alarms back, one route's 4 metrics fewer
 
     def test_an_unchanged_assembly_has_no_changes(self, orders_assembly: Path):
         """Diffing a version with itself reports no change and no cost delta."""

@@ -45,7 +45,7 @@ class TestOrdersExample:
         assert _review(str(orders_assembly), "--format", "json", "--output", str(out)) == ""
         # $9.40 before the API's outage notifier: its composite and confirmation ($1.00), Outage1m and
         # the memory of Outage5m and Outage30m ($0.60).
-        assert json.loads(out.read_text())["monthly_cost"] == pytest.approx(11.20)
+        assert json.loads(out.read_text())["monthly_cost"] == pytest.approx(11.80)
 
 
 def _queue_consumer(alarm_resources: dict) -> dict:

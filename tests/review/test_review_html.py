@@ -48,7 +48,7 @@ class TestInChromium:
         """Chromium's DOM holds the totals, the policy status and the burn-rate words."""
         dom = _chromium(page, tmp_path, "--dump-dom").stdout
         assert "Alarm design review" in dom
-        assert "$11.20 per month" in dom
+        assert "$11.80 per month" in dom
         assert "No findings." in dom
         assert "pages when 2% of the 30-day error budget burns within 1 h" in dom
         assert dom.count("<svg ") == 4

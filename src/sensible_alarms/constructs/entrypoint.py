@@ -152,6 +152,9 @@ class EntrypointAlarms(Construct):
         #: the last half hour): with them the entrypoint has its own outage notifier (``_add_notifiers``).
         self._outages: list[cw.CfnAlarm] = []
         self._outage_memory: list[cw.CfnAlarm] = []
+        #: Conditions under which the outage members are explained by one part of the entrypoint
+        #: failing, which the HIGH notifier tells (``_add_partial_outage``).
+        self._partial_outages: list[Rule] = []
         self._outage_notifier: cw.CfnCompositeAlarm | None = None
         #: Whether outage members get that notifier (``outage_notifier``), or feed the HIGH one.
         self._outage_notifier_on = True
@@ -367,6 +370,11 @@ class EntrypointAlarms(Construct):
             self._outage_memory.append(memory)
         self._high_longs.append(outage)
 
+    def _add_partial_outage(self, rule: Rule) -> None:
+        """While `rule` holds, an outage member's ALARM is one part of the entrypoint failing (one
+        route, told by the HIGH notifier), not the whole of it: the outage notifier does not notify."""
+        self._partial_outages.append(rule)
+
     @staticmethod
     def _either(rules: Sequence[Rule]) -> Rule:
         return rules[0] if len(rules) == 1 else any_of(*rules)
@@ -403,7 +411,8 @@ class EntrypointAlarms(Construct):
             f"No request of {self.entrypoint_name} is in an outage now. (Notifies no one: while it is in ALARM, "
             f"{suffix} does not notify, so an outage notifies once, after it has held for "
             f"{words(self._confirmation_wait_seconds)}.)",
-            role="member", signal="confirmation", rule=not_(self._any_of(self._outages)))
+            role="member", signal="confirmation",
+            rule=self._either([not_(self._any_of(self._outages)), *self._partial_outages]))
         _, notifier = self._add_composite(
             suffix, Urgency.HIGH, slo, impact, role="notifier", signal="notification",
             # The HIGH holds too: an incident still open keeps the outage notifier's episode open (its

@@ -7,6 +7,10 @@ publishes ``Errors`` and ``Invocations`` per function for free. One member alarm
 at most 10 metrics in one alarm, two a route), and feeds the entrypoint's HIGH rule and hold; a busy
 API's outage, which trips it and ``Outage5m``, notifies once, from the outage notifier (the HIGH
 notifier stays quiet while an outage member is in ALARM).
+
+With two routes or more, ``OneRouteDown3m`` (one a group, from the same two metrics a route) keeps the
+outage notifier quiet while one route is down and another serves: the API's own outage windows then
+show that one route's outage, which the HIGH notifier told.
 """
 
 from __future__ import annotations
@@ -34,9 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ROUTES_PER_ALARM",
+    "ROUTE_DOWN_PERIODS",
+    "ROUTE_DOWN_SECONDS",
     "ROUTE_MIN_FAILED",
     "ROUTE_OUTAGE_WINDOWS_SECONDS",
     "ROUTE_SIGNAL",
+    "ROUTE_TROUBLE_MIN",
+    "ROUTE_TROUBLE_SHARE",
     "Route",
     "add_route_outages",
     "discover_routes",
@@ -55,6 +63,23 @@ ROUTE_OUTAGE_WINDOWS_SECONDS = (300,)
 #: benchmark (docs/concepts.md, "One route fails"): 3 told 6 more of 63 bursts at 50 services and
 #: sent 22 more false notifications; 4 sent none more than the API-level signals.
 ROUTE_MIN_FAILED = 4
+#: "One route down while another serves" (``OneRouteDown3m``), which keeps the outage notifier quiet:
+#: within each of the last ``ROUTE_DOWN_PERIODS`` windows of ``ROUTE_DOWN_SECONDS``, one route failed
+#: (``ROUTE_TROUBLE_MIN`` or more of its requests, at least ``OUTAGE_FAILED_SHARE`` of them), no other
+#: route had trouble (as many failed, and at least ``ROUTE_TROUBLE_SHARE`` of its requests), and another
+#: served (a request or more succeeded, under ``ROUTE_TROUBLE_SHARE`` failed). Measured on the fleet
+#: benchmark (docs/concepts.md, "One route fails"):
+#: - two windows, not one: a burst of a few minutes on the busiest route trips the API's own outage
+#:   member before the route's, and one window then silenced the outage notifier before it told
+#:   (2 bursts lost at 100 services);
+#: - 3 minute windows, and 2 failed requests each, not 5 minutes and ``ROUTE_MIN_FAILED``: the route
+#:   is down after 6 minutes instead of 10, before most of the API's outage windows first cross half;
+#: - "no other route had trouble": a second route failing during a route outage is a new incident,
+#:   which the outage notifier told before (1 burst lost without it).
+ROUTE_DOWN_SECONDS = 180
+ROUTE_DOWN_PERIODS = 2
+ROUTE_TROUBLE_MIN = 2
+ROUTE_TROUBLE_SHARE = 0.1
 #: A route's name in texts is cut to this many characters, so a description stays within 1,024.
 _MAX_ROUTE_NAME = 60
 
@@ -198,6 +223,13 @@ def add_route_outages(owner: EntrypointAlarms, routes: list[Route], slo: Availab
             owner._add_hold(Urgency.HIGH, owner._any_of([alarm]))
             # Keeps LOW quiet too: a route's outage moves the API's LOW windows, and notifies once, as HIGH.
             owner._high_longs.append(alarm)
+    if owner._outage_notifier_on and len(watched) > 1:
+        # One route down while another serves is that route's outage, which the HIGH notifier told: the
+        # API's own outage windows cross half as the route's share of the requests comes and goes, and
+        # the outage notifier told the same outage again (fleet benchmark, docs/concepts.md).
+        for start in range(0, len(watched), ROUTES_PER_ALARM):
+            alarm = _one_route_down(owner, watched[start:start + ROUTES_PER_ALARM], start // ROUTES_PER_ALARM + 1, slo)
+            owner._add_partial_outage(owner._any_of([alarm]))
 
 
 def _group_member(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, list[str]]], number: int,
@@ -230,6 +262,51 @@ def _group_member(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, 
             label=f"Largest failed share of one route over {window}",
         ),
         threshold=OUTAGE_FAILED_SHARE, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    )
+
+
+def _one_route_down(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction, list[str]]], number: int,
+                    slo: AvailabilitySlo) -> cw.CfnAlarm:
+    """The member that keeps the outage notifier quiet while one function of `group` is down and
+    another serves (the constants above)."""
+    period, window = ROUTE_DOWN_SECONDS, words(ROUTE_DOWN_SECONDS)
+    states: dict[str, Metric | MathExpression] = {}
+    for n, (function, names) in enumerate(group):
+        dimensions = metric_dimensions(function)
+        e, i = f"FILL(errors{n}, 0)", f"FILL(invocations{n}, 0)"
+        trouble = f"{e} >= {ROUTE_TROUBLE_MIN}"
+        # Each route's state as one number (100 down, 10 trouble, 1 serving), so the group's sum
+        # counts all three within CloudWatch's 10 expressions an alarm.
+        states[f"route{n}"] = MathExpression(
+            expression=(f"IF({trouble} AND {e} >= {OUTAGE_FAILED_SHARE:g} * {i}, 100, 0) + "
+                        f"IF({trouble} AND {e} >= {ROUTE_TROUBLE_SHARE:g} * {i}, 10, 0) + "
+                        f"IF({i} > {e} AND {e} < {ROUTE_TROUBLE_SHARE:g} * {i}, 1, 0)"),
+            using_metrics={f"errors{n}": Metric("AWS/Lambda", "Errors", dimensions, period=period, statistic="Sum"),
+                           f"invocations{n}": Metric("AWS/Lambda", "Invocations", dimensions, period=period,
+                                                     statistic="Sum")},
+            period=period, label=f"{_short(' and '.join(names))}: down 100, trouble 10, serving 1",
+        )
+    routes = "; ".join(_short(" and ".join(names)) for _, names in group)
+    total = f"SUM([{', '.join(states)}])"
+    return owner._add_member(
+        id=f"OneRouteDown{window_tag(period)}{'' if number == 1 else number}",
+        signal="confirmation", title=f"One route down while another serves, {window}", urgency=Urgency.HIGH,
+        impact=f"One route of {owner.entrypoint_name} is down and another still serves its customers: in each of the "
+               f"last {ROUTE_DOWN_PERIODS} windows of {window}, {OUTAGE_FAILED_SHARE:.0%} or more of one route's "
+               f"requests failed, {ROUTE_TROUBLE_MIN} or more; no other route had {ROUTE_TROUBLE_MIN} or more, and "
+               f"{ROUTE_TROUBLE_SHARE:.0%} or more of its requests, fail; and another route served, under "
+               f"{ROUTE_TROUBLE_SHARE:.0%} of its requests failing. The API's outage windows then show that one route's outage, "
+               f"which the HIGH notifier tells (RouteOutage5m), so the outage notifier stays quiet. Routes: {routes}.",
+        slo=slo.describe(),
+        # Exactly one route down and in trouble (111 to 119 when no more than 9 routes serve).
+        metric=MathExpression(
+            expression=f"IF({total} >= 111 AND {total} < 120, 1, 0)",
+            using_metrics=states,
+            period=period,
+            label=f"One route down while another serves, over {window}",
+        ),
+        threshold=1, comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluation_periods=ROUTE_DOWN_PERIODS, datapoints_to_alarm=ROUTE_DOWN_PERIODS, primary=False,
     )
 
 

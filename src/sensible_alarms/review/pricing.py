@@ -9,12 +9,13 @@ prices for the alarms a template defines.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..metadata import CONSTRUCT_OF_KIND
-from ..model import CompositeAlarm
+from ..model import CompositeAlarm, MetricAlarm
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -195,12 +196,18 @@ def _arrival_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[Co
 #: twins, reading the same metrics (``request_burn_rates``' ``outage``).
 _OUTAGE_NOTIFIER_IDS = ("OutageUrgency", "OutageUrgencyUnconfirmed")
 _OUTAGE_MEMORY_IDS = {"Outage1mRecent": "Outage1m", "Outage5mRecent": "Outage5m", "Outage30mRecent": "Outage30m"}
+#: ``routes``' members: a group's route outage member (``RouteOutage5m``, ``RouteOutage5m2``, ...) and,
+#: with the outage notifier and two routes or more, its twin that keeps the notifier quiet while one
+#: route is down (``OneRouteDown3m``, ...), reading the same two metrics a route.
+_ROUTE_OUTAGE_ID = re.compile(r"RouteOutage5m\d*")
+_ONE_ROUTE_DOWN_ID = re.compile(r"OneRouteDown3m\d*")
 
 
 def _outage_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[CostOption, ...]:
-    """``outage_notifier=False`` on an entrypoint that has the outage notifier (its two composites
-    and the outage memories go); ``outage_notifier=True`` on one whose outage members feed the HIGH
-    notifier (priced as the two composites and a memory per twinned member). Read from the alarms'
+    """``outage_notifier=False`` on an entrypoint that has the outage notifier (its two composites,
+    the outage memories and the one-route-down members go); ``outage_notifier=True`` on one whose
+    outage members feed the HIGH notifier (priced as the two composites, a memory per twinned member
+    and a one-route-down member per route group when two routes or more are watched). Read from the alarms'
     construct ids; empty when they are not in the template (no ``aws:cdk:path``)."""
     by_id: dict[str, Alarm] = {}
     kind = None
@@ -216,11 +223,15 @@ def _outage_options(alarms: Sequence[Alarm], pricing: AlarmPricing) -> tuple[Cos
     notifier = [by_id[i] for i in _OUTAGE_NOTIFIER_IDS if i in by_id]
     if notifier:
         memories = [by_id[i] for i in _OUTAGE_MEMORY_IDS if i in by_id]
+        memories += [a for i, a in by_id.items() if _ONE_ROUTE_DOWN_ID.fullmatch(i)]
         return (CostOption(f"{construct}(..., outage_notifier=False)",
                            round(sum(monthly_cost(a, pricing) for a in notifier + memories), 2),
                            "the outage notifier: an outage that starts while the HIGH notifier is already in ALARM "
                            "for a smaller incident is not told"),)
     twins = [by_id[i] for i in _OUTAGE_MEMORY_IDS.values() if i in by_id]
+    routes = [a for i, a in by_id.items() if _ROUTE_OUTAGE_ID.fullmatch(i)]
+    if len(routes) > 1 or any(len(a.metrics) > 2 for a in routes if isinstance(a, MetricAlarm)):
+        twins += routes
     if not twins:
         return ()
     return (CostOption(f"{construct}(..., outage_notifier=True)",
