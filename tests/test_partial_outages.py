@@ -82,7 +82,8 @@ class TestReplayed:
         whole = (START + 40, START + 60)
         told = _pages(alarms, seed, {"Route0": [(START, START + 90)], "Route1": [whole], "Route2": [whole]})
         assert len(told) == 2, told
-        assert told[1][1] == "OutageUrgency" and whole[0] <= told[1][0] <= whole[0] + 3, told
+        assert told[1][1] == "OutageUrgency", told
+        assert whole[0] <= told[1][0] <= whole[0] + 3, told
 
     @pytest.mark.parametrize("seed", [1, 2])
     def test_a_second_route_failing_during_a_route_outage_pages_again(self, alarms: AlarmSet, seed: int):
@@ -91,7 +92,8 @@ class TestReplayed:
         second = (START + 40, START + 60)
         told = _pages(alarms, seed, {"Route0": [(START, START + 90)], "Route1": [second]})
         assert len(told) == 2, told
-        assert told[1][1] == "OutageUrgency" and second[0] <= told[1][0] <= second[1] + GRACE, told
+        assert told[1][1] == "OutageUrgency", told
+        assert second[0] <= told[1][0] <= second[1] + GRACE, told
 
     @pytest.mark.parametrize("seed", [1, 2, 3])
     def test_a_three_minute_burst_on_one_route_pages(self, alarms: AlarmSet, seed: int):
@@ -124,7 +126,8 @@ class TestConstruct:
         composites = {k: str(v["Properties"]["AlarmRule"])
                       for k, v in resources_of(template, "AWS::CloudWatch::CompositeAlarm").items()}
         holders = {k for k, rule in composites.items() for d in down if d in rule}
-        assert holders and all(k.startswith("ApiAlarmsOutageUrgencyUnconfirmed") for k in holders), holders
+        assert holders, composites
+        assert all(k.startswith("ApiAlarmsOutageUrgencyUnconfirmed") for k in holders), holders
 
     def test_a_single_route_api_and_outage_notifier_false_have_none(self):
         """With one route, its outage is the API's; with outage_notifier=False there is no outage

@@ -295,8 +295,9 @@ def _one_route_down(owner: EntrypointAlarms, group: list[tuple[lambda_.IFunction
                f"last {ROUTE_DOWN_PERIODS} windows of {window}, {OUTAGE_FAILED_SHARE:.0%} or more of one route's "
                f"requests failed, {ROUTE_TROUBLE_MIN} or more; no other route had {ROUTE_TROUBLE_MIN} or more, and "
                f"{ROUTE_TROUBLE_SHARE:.0%} or more of its requests, fail; and another route served, under "
-               f"{ROUTE_TROUBLE_SHARE:.0%} of its requests failing. The API's outage windows then show that one route's outage, "
-               f"which the HIGH notifier tells (RouteOutage5m), so the outage notifier stays quiet. Routes: {routes}.",
+               f"{ROUTE_TROUBLE_SHARE:.0%} of its requests failing. The API's outage windows then show that one "
+               f"route's outage, which the HIGH notifier tells (RouteOutage5m), so the outage notifier stays quiet. "
+               f"Routes: {routes}.",
         slo=slo.describe(),
         # Exactly one route down and in trouble (111 to 119 when no more than 9 routes serve).
         metric=MathExpression(
